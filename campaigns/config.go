@@ -392,7 +392,10 @@ func validateHours(h *Hours, v *ValidationError) {
 		h.End = "21:00"
 	}
 	start, okS := parseClock(h.Start)
-	if !okS || start >= 24*60 {
+	if okS && start >= 24*60 {
+		okS = false
+	}
+	if !okS {
 		v.add("calling_hours.start", "%q is not a time of day HH:MM", h.Start)
 	}
 	end, okE := parseClock(h.End)

@@ -14,7 +14,8 @@ import (
 
 var ctx = context.Background()
 
-// t0 is a Wednesday, 15:00 UTC (10:00 in New York, 16:00 in Madrid).
+// t0 is a Wednesday, 15:00 UTC (11:00 in New York, 16:00 in Madrid, Thursday
+// 00:00 in Tokyo).
 var t0 = time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
 
 func testConfig(id string) Config {
