@@ -110,7 +110,7 @@ type Stats struct {
 	// Ended counts ended calls; ByUs those we hung up (Hangup, Close or an
 	// agent leg closing); Causes counts ended calls by cause.
 	Ended, ByUs int
-	Causes     map[telephony.Cause]int
+	Causes      map[telephony.Cause]int
 	// Active calls and open agent legs now.
 	Active, Legs int
 	// AudioFrames sent and AudioDropped because the reader was behind.

@@ -156,4 +156,3 @@ func TestConfigValidation(t *testing.T) {
 		t.Fatalf("default config: %v", err)
 	}
 }
-
