@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Outcome is what a number really is, the truth the network plays out.
@@ -182,6 +184,27 @@ func (d *Dist) UnmarshalJSON(b []byte) error {
 		*f.dst = time.Duration(n)
 	}
 	*d = out
+	return nil
+}
+
+// UnmarshalYAML decodes a whole distribution: fields not given are zero, not
+// kept from the value decoded into, and unknown fields are errors.
+func (d *Dist) UnmarshalYAML(node *yaml.Node) error {
+	if node.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			switch k := node.Content[i].Value; k {
+			case "kind", "mean", "sd", "min", "max":
+			default:
+				return fmt.Errorf("line %d: field %s not found in a distribution (want kind, mean, sd, min, max)", node.Content[i].Line, k)
+			}
+		}
+	}
+	type plain Dist
+	var p plain
+	if err := node.Decode(&p); err != nil {
+		return err
+	}
+	*d = Dist(p)
 	return nil
 }
 
