@@ -1,0 +1,382 @@
+package amd
+
+import (
+	"math"
+	"time"
+)
+
+// Classifier is what the engine and the tools drive: a streaming classifier
+// of one call's audio. Write takes 8 kHz linear PCM of any length (the engine
+// sends 20 ms frames of 160 samples) and returns a verdict when one is
+// reached. *Detector and *Baseline implement it.
+type Classifier interface {
+	Write(frame []int16) (Verdict, bool)
+}
+
+var (
+	_ Classifier = (*Detector)(nil)
+	_ Classifier = (*Baseline)(nil)
+)
+
+const (
+	blockLen = 80 // samples analysed at once: 10 ms
+	blockDur = 10 * time.Millisecond
+)
+
+// Detector is the streaming answering-machine detector of one call. It is not
+// safe for concurrent use; make one per call with New.
+type Detector struct {
+	cfg Config
+
+	buf  [blockLen]float64
+	nbuf int
+	blk  int // blocks analysed so far
+
+	// Speech/silence with an adaptive noise floor (dB full scale).
+	floor     float64
+	floorInit bool
+	// The current run of speech blocks (gaps up to maxGap blocks bridged).
+	inRun         bool
+	runStart, gap int
+	runEnd        int // block after the run's last speech block
+	// Words: runs of at least MinWordMS.
+	firstSpeech   int // block of the first word's start, -1 before
+	lastSpeechEnd int // block after the last word's end
+
+	// Tones: the current single-tone segment and the last closed ones.
+	cur     toneSeg
+	toneGap int
+	hist    [3]toneSeg // hist[0] is the most recent
+
+	machine   bool // a Machine verdict was given: look for the beep
+	done      bool // no more verdicts
+	beepFound bool
+	pending   []Verdict
+}
+
+// toneSeg is a run of 10 ms blocks holding one steady single tone.
+type toneSeg struct {
+	start, end int // blocks [start, end)
+	hzSum      float64
+	active     bool
+}
+
+func (s toneSeg) n() int { return s.end - s.start }
+func (s toneSeg) hz() float64 {
+	if s.n() == 0 {
+		return 0
+	}
+	return s.hzSum / float64(s.n())
+}
+
+// New returns a Detector for one call. Zero fields of cfg take the defaults;
+// cfg should have passed Validate (out-of-range values are used as given).
+func New(cfg Config) *Detector {
+	return &Detector{cfg: cfg.withDefaults(), firstSpeech: -1}
+}
+
+// Write feeds audio and returns the next verdict, if any. Verdicts come in
+// this order: one of Human, Machine, Fax, SIT, Silence or Unknown; after
+// Machine only, a Beep may follow (as long as audio keeps coming, until
+// BeepWindowMS). Audio after the last possible verdict is ignored. When one
+// Write settles two verdicts, the second is returned by the next Write.
+func (d *Detector) Write(frame []int16) (Verdict, bool) {
+	for _, s := range frame {
+		if d.done && len(d.pending) > 0 {
+			break
+		}
+		d.buf[d.nbuf] = float64(s)
+		d.nbuf++
+		if d.nbuf == blockLen {
+			d.nbuf = 0
+			if !d.done {
+				d.block()
+			}
+		}
+	}
+	if len(d.pending) == 0 {
+		return Verdict{}, false
+	}
+	v := d.pending[0]
+	d.pending = d.pending[1:]
+	return v, true
+}
+
+// Done reports whether no further verdict can come.
+func (d *Detector) Done() bool { return d.done && len(d.pending) == 0 }
+
+func (d *Detector) emit(v Verdict) {
+	v.At = time.Duration(d.blk) * blockDur
+	d.pending = append(d.pending, v)
+	switch v.Kind {
+	case Machine:
+		d.machine = true
+	case Beep:
+		d.done = true
+	default:
+		d.done = true
+	}
+}
+
+// block analyses the 10 ms in d.buf.
+func (d *Detector) block() {
+	x := &d.buf
+	var r0, r1, r2 float64
+	for i, v := range x {
+		r0 += v * v
+		if i >= 1 {
+			r1 += v * x[i-1]
+		}
+		if i >= 2 {
+			r2 += v * x[i-2]
+		}
+	}
+	db := 10 * math.Log10(r0/blockLen/(32768*32768)+1e-10)
+	hz, purity := singleTone(x, r0, r1, r2)
+	tonal := purity >= 0.75 && db > -50 && (!d.floorInit || db > d.floor+10) && hz >= 300 && hz <= 3400
+	d.blk++ // the block now ends at d.blk
+
+	// Adaptive noise floor: falls fast, rises 3 dB/s.
+	if !d.floorInit {
+		d.floor, d.floorInit = max(db, -90), true
+	}
+	speech := !tonal && db > max(d.floor+d.cfg.SpeechSNRDB, d.cfg.MinSpeechDBFS)
+	if !tonal {
+		if db < d.floor {
+			d.floor += 0.5 * (max(db, -90) - d.floor)
+		} else {
+			d.floor += min(db-d.floor, 0.03)
+		}
+	}
+	d.speech(speech)
+	d.tone(tonal, hz)
+	if !d.done && !d.machine {
+		d.decide()
+	}
+	if d.machine && !d.done && d.blk*10 >= d.cfg.BeepWindowMS {
+		d.done = true
+	}
+}
+
+// singleTone estimates the frequency of the strongest sinusoid in x from the
+// lag-1 and lag-2 autocorrelations (which white noise does not bias) and
+// returns it with the share of the block's energy at that frequency.
+func singleTone(x *[blockLen]float64, r0, r1, r2 float64) (hz, purity float64) {
+	if r0 <= 0 || r1 == 0 {
+		return 0, 0
+	}
+	// For a sinusoid r2/r1 = (2c²-1)/c with c = cos ω; take the root with the sign of r1.
+	q := r2 / r1
+	disc := math.Sqrt(q*q + 8)
+	c := (q + disc) / 4
+	if r1 < 0 {
+		c = (q - disc) / 4
+	}
+	if c < -1 || c > 1 {
+		return 0, 0
+	}
+	// Goertzel at ω.
+	var s1, s2 float64
+	k := 2 * c
+	for _, v := range x {
+		s := v + k*s1 - s2
+		s2, s1 = s1, s
+	}
+	p := s1*s1 + s2*s2 - k*s1*s2
+	return math.Acos(c) * SampleRate / (2 * math.Pi), 2 * p / (blockLen * r0)
+}
+
+// speech segments speech blocks into words.
+func (d *Detector) speech(speech bool) {
+	const maxGap = 3 // blocks of silence bridged inside a word
+	minWord := max(1, d.cfg.MinWordMS/10)
+	if speech {
+		if !d.inRun {
+			d.inRun, d.runStart = true, d.blk-1
+		}
+		d.runEnd, d.gap = d.blk, 0
+	} else if d.inRun {
+		d.gap++
+		if d.gap > maxGap {
+			d.inRun = false
+		}
+	}
+	if d.runEnd-d.runStart >= minWord && d.runEnd > d.lastSpeechEnd && (d.inRun || d.gap > 0) {
+		if d.firstSpeech < 0 {
+			d.firstSpeech = d.runStart
+		}
+		d.lastSpeechEnd = d.runEnd
+	}
+}
+
+// tone follows single-tone segments and reports fax, SIT and beeps.
+func (d *Detector) tone(tonal bool, hz float64) {
+	if tonal && d.cur.active {
+		m := d.cur.hz()
+		if math.Abs(hz-m) > max(0.02*m, 20) {
+			d.closeTone()
+			tonal = tonal && !d.done
+		}
+	}
+	switch {
+	case tonal && !d.cur.active:
+		d.cur = toneSeg{start: d.blk - 1, end: d.blk, hzSum: hz, active: true}
+		d.toneGap = 0
+	case tonal:
+		d.cur.end, d.cur.hzSum = d.blk, d.cur.hzSum+hz
+		d.toneGap = 0
+	case d.cur.active:
+		d.toneGap++
+		if d.toneGap > 1 {
+			d.closeTone()
+		}
+	}
+	if d.done || !d.cur.active {
+		return
+	}
+	// Checks on the segment still sounding.
+	n, f := d.cur.n(), d.cur.hz()
+	if !d.machine && d.firstSpeech < 0 {
+		switch {
+		case n >= 50 && math.Abs(f-2100) <= 30:
+			d.emit(Verdict{Kind: Fax, Hz: f, Reason: "CED"})
+			return
+		case n >= 40 && math.Abs(f-1100) <= 38:
+			d.emit(Verdict{Kind: Fax, Hz: f, Reason: "CNG"})
+			return
+		}
+	}
+	if n >= 15 && f >= 1740 && f <= 1840 {
+		if kind, ok := d.sit(); ok {
+			d.emit(Verdict{Kind: SIT, SIT: kind, Hz: d.hist[1].hz(), Reason: "SIT"})
+			return
+		}
+	}
+	if n >= 200 {
+		d.closeTone()
+	}
+}
+
+// closeTone ends the current tone segment and checks it for a beep.
+func (d *Detector) closeTone() {
+	s := d.cur
+	d.cur.active = false
+	copy(d.hist[1:], d.hist[:2])
+	d.hist[0] = s
+	if d.done || d.beepFound || s.n()*10 < d.cfg.MinBeepMS || s.hz() < 380 || s.hz() > 2150 {
+		return
+	}
+	if !d.machine && d.firstSpeech < 0 {
+		return // a tone before anyone spoke is no voicemail beep
+	}
+	if !d.machine {
+		d.emit(Verdict{Kind: Machine, Reason: "beep after greeting"})
+	}
+	d.beepFound = true
+	d.emit(Verdict{Kind: Beep, Hz: s.hz(), BeepAt: time.Duration(s.start) * blockDur, BeepLen: time.Duration(s.n()) * blockDur, Reason: "beep"})
+	d.pending[len(d.pending)-1].At = time.Duration(s.end) * blockDur
+}
+
+// sit checks whether the current segment (1776.7 Hz) ends a SIT sequence and
+// says which one (Telcordia GR-1162; ITU-T 950/1400/1800 Hz gives SITUnspecified).
+func (d *Detector) sit() (SITKind, bool) {
+	s3, s2, s1 := d.cur, d.hist[0], d.hist[1]
+	if s2.n() < 15 || s1.n() < 15 || s3.start-s2.end > 4 || s2.start-s1.end > 4 {
+		return "", false
+	}
+	f1, f2 := s1.hz(), s2.hz()
+	if f1 < 880 || f1 > 1020 || f2 < 1340 || f2 > 1460 {
+		return "", false
+	}
+	nearest := func(f float64, c ...float64) int {
+		best := 0
+		for i := range c {
+			if math.Abs(f-c[i]) < math.Abs(f-c[best]) {
+				best = i
+			}
+		}
+		return best
+	}
+	a, b := nearest(f1, 913.8, 950, 985.2), nearest(f2, 1370.6, 1400, 1428.5)
+	if a == 1 || b == 1 {
+		return SITUnspecified, true
+	}
+	// Segment lengths: 274 ms short, 380 ms long; the block at each boundary
+	// holds two tones and counts for neither.
+	long1, long2 := s1.n() >= 32, s2.n() >= 32
+	hi1, hi2 := a == 2, b == 2
+	switch {
+	case !hi1 && !long1 && !hi2 && !long2:
+		return SITIntercept, true
+	case hi1 && long1 && !hi2 && !long2:
+		return SITVacant, true
+	case hi1 && long1 && hi2 && long2, !hi1 && long1 && !hi2 && long2:
+		return SITNoCircuit, true
+	case !hi1 && !long1 && hi2 && long2, hi1 && !long1 && !hi2 && long2:
+		return SITReorder, true
+	}
+	return SITUnspecified, true
+}
+
+// decide applies the time rules before a final verdict.
+func (d *Detector) decide() {
+	ms := d.blk * 10
+	c := &d.cfg
+	if d.firstSpeech >= 0 {
+		span := (d.lastSpeechEnd - d.firstSpeech) * 10
+		if span >= c.MachineGreetingMS {
+			d.emit(Verdict{Kind: Machine, Reason: "long greeting"})
+			return
+		}
+		need := c.HumanSilenceMS
+		if span > c.ShortGreetingMS {
+			need += (c.LongHumanSilenceMS - c.HumanSilenceMS) * (span - c.ShortGreetingMS) / (c.MachineGreetingMS - c.ShortGreetingMS)
+		}
+		quiet := (d.blk - d.lastSpeechEnd) * 10
+		if !d.inRun && !d.cur.active && quiet >= need {
+			d.emit(Verdict{Kind: Human, Reason: "greeting then silence"})
+			return
+		}
+	} else if ms >= c.InitialSilenceMS && !d.cur.active && !d.inRun {
+		d.emit(Verdict{Kind: Silence, Reason: "no speech"})
+		return
+	}
+	if ms >= c.MaxTimeMS {
+		d.emit(Verdict{Kind: Unknown, Reason: "time limit"})
+	}
+}
+
+// Classify runs c over samples in 20 ms frames, then over up to pad of
+// silence while no final verdict has come (a recording that ends is a line
+// gone quiet), and returns every verdict.
+func Classify(c Classifier, samples []int16, pad time.Duration) []Verdict {
+	const frame = 160
+	var out []Verdict
+	final := false
+	for i := 0; i < len(samples); i += frame {
+		if v, ok := c.Write(samples[i:min(i+frame, len(samples))]); ok {
+			out = append(out, v)
+		}
+	}
+	for _, v := range out {
+		final = final || v.Kind != Machine
+	}
+	var zero [frame]int16
+	for t := time.Duration(0); t < pad && !final; t += 20 * time.Millisecond {
+		v, ok := c.Write(zero[:])
+		if ok {
+			out = append(out, v)
+			final = v.Kind != Machine || len(out) > 1
+		}
+		if len(out) > 0 && out[0].Kind == Machine {
+			break // the beep only comes with audio
+		}
+	}
+	// Drain a verdict settled together with the last one.
+	for range 2 {
+		if v, ok := c.Write(nil); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+// Package amd is answering-machine detection: a streaming classifier of the
+// first seconds of an answered call's 8 kHz audio. It is pure code (no I/O
+// beyond io.Reader and byte slices, no clock: time is the audio's own) and
+// imports nothing of this module.
+//
+// # Use
+//
+// The engine makes one Detector per answered call from the campaign's Config
+// and feeds it the call's audio as it arrives, in 20 ms frames of 160 linear
+// PCM samples (any length works):
+//
+//	d := amd.New(cfg) // zero Config: defaults that need no tuning
+//	for frame := range audio {
+//		v, ok := d.Write(frame)
+//		if !ok {
+//			continue
+//		}
+//		switch v.Kind {
+//		case amd.Human: // connect an agent now
+//		case amd.Machine: // hang up, retry later, or keep feeding audio to wait for the beep
+//		case amd.Beep: // v.BeepAt is the beep's onset; play the voicemail message now
+//		case amd.Fax, amd.SIT: // mark the number (v.SIT says which SIT)
+//		case amd.Silence, amd.Unknown:
+//		}
+//		if d.Done() {
+//			break
+//		}
+//	}
+//
+// A Detector gives one final verdict (Human, Machine, Fax, SIT, Silence or
+// Unknown) and, only after Machine and while audio keeps coming, a second
+// verdict of kind Beep. Verdict.At is measured in audio time from the first
+// sample written (the answer), so it equals the call's decision time.
+//
+// # Configuration
+//
+// Config has snake_case yaml and json tags so a campaign can embed it;
+// ParseSettings decodes a campaign's free-form settings map. Zero fields mean
+// DefaultConfig's values; Validate names the first out-of-range field.
+//
+// # How it decides
+//
+// Each 10 ms block is measured for energy against an adaptive noise floor
+// (falls at once, rises 3 dB/s) and for a single steady tone (frequency from
+// the lag-1 and lag-2 autocorrelations, confirmed by a Goertzel filter at
+// that frequency holding most of the energy). Speech blocks form words
+// (MinWordMS); the greeting runs from the first word to the last. A greeting
+// followed by silence means Human, after HumanSilenceMS when it was short and
+// after up to LongHumanSilenceMS when it was longer; a greeting that reaches
+// MachineGreetingMS means Machine. Tones: CED (2100 Hz, 500 ms) and CNG
+// (1100 Hz, 400 ms) before any speech mean Fax; three SIT segments
+// (Telcordia 913.8/985.2, 1370.6/1428.5, 1776.7 Hz, short or long; or the
+// ITU 950/1400/1800 Hz variant) mean SIT; a steady single tone of
+// 380–2150 Hz lasting MinBeepMS after speech is the beep (reported when it
+// ends). Dual tones such as ringback (440+480 Hz) are not single tones.
+//
+// Baseline is a re-implementation of Asterisk's app_amd algorithm with its
+// default parameters, behind the same Classifier interface, for comparison.
+//
+// ReadWAV loads WAV files (PCM, float, µ-law, A-law, any rate) as 8 kHz
+// samples; DecodeULaw and DecodeALaw decode G.711.
+//
+// # Concurrency
+//
+// A Detector or Baseline belongs to one call and one goroutine; different
+// detectors share nothing and run in parallel freely.
+package amd
