@@ -2,12 +2,27 @@ package campaigns
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/dialer/dialer/test/redistest"
 )
+
+// tripCounter counts round trips to Redis: one per command or pipeline.
+type tripCounter struct{ n atomic.Int64 }
+
+func (c *tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { c.n.Add(1); return next(ctx, cmd) }
+}
+func (c *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { c.n.Add(1); return next(ctx, cmds) }
+}
 
 // csv100k is a 100,000-row lead file: id, phone (national form), name,
 // priority, timezone and two data columns.
@@ -53,7 +68,10 @@ func BenchmarkImportCSV100k(b *testing.B) {
 // hours.
 func BenchmarkStartFinish(b *testing.B) {
 	srv := redistest.Start(b)
-	s := NewStore(srv.Client())
+	rdb := srv.Client()
+	trips := &tripCounter{}
+	rdb.AddHook(trips)
+	s := NewStore(rdb)
 	cfg := testConfig("sf")
 	cfg.CallingHours = Hours{Start: "08:00", End: "21:00"}
 	cfg.TimeZone = "America/New_York"
@@ -78,6 +96,7 @@ func BenchmarkStartFinish(b *testing.B) {
 	}
 	now := t0
 	b.ReportAllocs()
+	trips.n.Store(0)
 	for b.Loop() {
 		now = now.Add(time.Millisecond)
 		as, err := s.StartAttempts(ctx, cfg.ID, tok, now, 1)
@@ -92,4 +111,5 @@ func BenchmarkStartFinish(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(trips.n.Load())/float64(b.N), "roundtrips/op")
 }
