@@ -24,7 +24,7 @@ type Store struct {
 	log   *slog.Logger
 	batch int // leads per import script call
 
-	zones sync.Map // time zone name -> *time.Location, or error
+	zones sync.Map // time zone name -> *time.Location
 }
 
 // Option configures a Store.
@@ -54,17 +54,14 @@ func NewStore(rdb redis.UniversalClient, opts ...Option) *Store {
 	return s
 }
 
-// zone loads an IANA zone once per Store; "" is UTC.
+// zone loads an IANA zone, once per Store for valid names (invalid ones are
+// not cached: they come from input and would grow the cache without bound).
 func (s *Store) zone(name string) (*time.Location, error) {
 	if v, ok := s.zones.Load(name); ok {
-		if err, bad := v.(error); bad {
-			return nil, err
-		}
 		return v.(*time.Location), nil
 	}
 	loc, err := loadZone(name)
 	if err != nil {
-		s.zones.Store(name, err)
 		return nil, err
 	}
 	s.zones.Store(name, loc)

@@ -33,7 +33,7 @@ type Lead struct {
 	Data        map[string]string `json:"data,omitempty"`
 	Status      LeadStatus        `json:"status"`
 	Attempts    int               `json:"attempts"`
-	NextAt      time.Time         `json:"next_at,omitzero"`
+	NextAt      time.Time         `json:"next_at,omitzero"` // when a pending lead is next eligible; zero otherwise
 	LastOutcome Outcome           `json:"last_outcome,omitempty"`
 }
 
