@@ -245,6 +245,9 @@ func (b *synth) phrase(f0, amp float64, end int) {
 		}
 		syl := 1 + b.r.IntN(3)
 		for s := range syl {
+			if len(b.out) >= end {
+				return
+			}
 			pos := float64(w*3+s) / float64(words*3)
 			fa := start * (1 - 0.25*pos)
 			fb := fa * (0.92 + 0.12*b.r.Float64())
