@@ -319,6 +319,18 @@ func TestRecoverInFlight(t *testing.T) {
 			t.Errorf("interrupted record %+v", r)
 		}
 	}
+	if fl, err := s.InFlight(ctx, cfg.ID); err != nil || len(fl) != 0 {
+		t.Errorf("in flight after recovery: %v %v", fl, err)
+	}
+	if _, err := s.StartAttempts(ctx, "nope", tokB, now, 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("start on missing campaign: %v", err)
+	}
+	if _, err := s.Stats(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("stats of missing campaign: %v", err)
+	}
+	if _, err := s.GetLead(ctx, cfg.ID, "x-nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing lead: %v", err)
+	}
 	// B redials them, with fresh attempt ids.
 	bs := start(t, s, cfg.ID, tokB, now, 10)
 	if len(bs) != 4 || bs[0].ID != "rec-6" || bs[0].Seq != 1 {

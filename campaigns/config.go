@@ -254,7 +254,6 @@ var dayAbbr = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 // every bad field.
 func (c *Config) Normalize() error {
 	n := *c
-	n.AMD.Settings = c.AMD.Settings
 	var v ValidationError
 
 	n.ID = strings.TrimSpace(n.ID)
@@ -375,6 +374,12 @@ func (c *Config) Normalize() error {
 		}
 	default:
 		v.add("amd.on_machine", "%q is not one of hangup, message, retry", n.AMD.OnMachine)
+	}
+
+	if n.AMD.Settings != nil {
+		if _, err := json.Marshal(n.AMD.Settings); err != nil {
+			v.add("amd.settings", "must be an object with string keys: %v", err)
+		}
 	}
 
 	if len(v.Fields) > 0 {

@@ -145,6 +145,7 @@ func TestValidation(t *testing.T) {
 		{"abandon_target", func(c *Config) { c.AbandonTarget = -0.01 }, "more than 0"},
 		{"amd.on_machine", func(c *Config) { c.AMD.OnMachine = "scream" }, "not one of"},
 		{"amd.message", func(c *Config) { c.AMD.OnMachine = "message" }, "required"},
+		{"amd.settings", func(c *Config) { c.AMD.Settings = map[string]any{"k": map[any]any{1: 2}} }, "string keys"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field+"/"+tc.msg, func(t *testing.T) {
