@@ -16,17 +16,17 @@ type Config struct {
 	// MaxTimeMS: no decision by then means Unknown (default 5000).
 	MaxTimeMS int `json:"max_time_ms,omitempty" yaml:"max_time_ms,omitempty"`
 	// HumanSilenceMS: silence after a short greeting (up to ShortGreetingMS)
-	// that means a person waiting for an answer (default 280).
+	// that means a person waiting for an answer (default 420).
 	HumanSilenceMS int `json:"human_silence_ms,omitempty" yaml:"human_silence_ms,omitempty"`
 	// ShortGreetingMS: the greeting length up to which HumanSilenceMS applies
 	// (default 1000). Beyond it the silence needed grows linearly to
 	// LongHumanSilenceMS at MachineGreetingMS.
 	ShortGreetingMS int `json:"short_greeting_ms,omitempty" yaml:"short_greeting_ms,omitempty"`
 	// LongHumanSilenceMS: silence needed after a greeting just short of
-	// MachineGreetingMS (default 650).
+	// MachineGreetingMS (default 850).
 	LongHumanSilenceMS int `json:"long_human_silence_ms,omitempty" yaml:"long_human_silence_ms,omitempty"`
 	// MachineGreetingMS: a greeting that goes on this long without a pause
-	// that means a person means Machine (default 2300).
+	// that means a person means Machine (default 2450).
 	MachineGreetingMS int `json:"machine_greeting_ms,omitempty" yaml:"machine_greeting_ms,omitempty"`
 	// MinWordMS: shorter sounds (clicks, pops) are not speech (default 60).
 	MinWordMS int `json:"min_word_ms,omitempty" yaml:"min_word_ms,omitempty"`
@@ -49,10 +49,10 @@ func DefaultConfig() Config {
 	return Config{
 		InitialSilenceMS:   4000,
 		MaxTimeMS:          5000,
-		HumanSilenceMS:     280,
+		HumanSilenceMS:     420,
 		ShortGreetingMS:    1000,
-		LongHumanSilenceMS: 650,
-		MachineGreetingMS:  2300,
+		LongHumanSilenceMS: 850,
+		MachineGreetingMS:  2450,
 		MinWordMS:          60,
 		SpeechSNRDB:        9,
 		MinSpeechDBFS:      -52,

@@ -30,6 +30,7 @@ type Detector struct {
 
 	buf  [blockLen]float64
 	nbuf int
+	hp   highPass
 	blk  int // blocks analysed so far
 
 	// Speech/silence with an adaptive noise floor (dB full scale).
@@ -52,6 +53,9 @@ type Detector struct {
 	done      bool // no more verdicts
 	beepFound bool
 	pending   []Verdict
+
+	// trace, when set (tests only), sees every block's measurements.
+	trace func(blk int, db, floor, hz, purity float64, speech, tonal bool)
 }
 
 // toneSeg is a run of 10 ms blocks holding one steady single tone.
@@ -121,18 +125,13 @@ func (d *Detector) emit(v Verdict) {
 // block analyses the 10 ms in d.buf.
 func (d *Detector) block() {
 	x := &d.buf
-	var r0, r1, r2 float64
-	for i, v := range x {
+	d.hp.filter(x[:])
+	var r0 float64
+	for _, v := range x {
 		r0 += v * v
-		if i >= 1 {
-			r1 += v * x[i-1]
-		}
-		if i >= 2 {
-			r2 += v * x[i-2]
-		}
 	}
 	db := 10 * math.Log10(r0/blockLen/(32768*32768)+1e-10)
-	hz, purity := singleTone(x, r0, r1, r2)
+	hz, purity := singleTone(x, r0)
 	tonal := purity >= 0.75 && db > -50 && (!d.floorInit || db > d.floor+10) && hz >= 300 && hz <= 3400
 	d.blk++ // the block now ends at d.blk
 
@@ -143,10 +142,13 @@ func (d *Detector) block() {
 	speech := !tonal && db > max(d.floor+d.cfg.SpeechSNRDB, d.cfg.MinSpeechDBFS)
 	if !tonal {
 		if db < d.floor {
-			d.floor += 0.5 * (max(db, -90) - d.floor)
+			d.floor += 0.3 * (max(db, -90) - d.floor)
 		} else {
 			d.floor += min(db-d.floor, 0.03)
 		}
+	}
+	if d.trace != nil {
+		d.trace(d.blk, db, d.floor, hz, purity, speech, tonal)
 	}
 	d.speech(speech)
 	d.tone(tonal, hz)
@@ -158,24 +160,23 @@ func (d *Detector) block() {
 	}
 }
 
-// singleTone estimates the frequency of the strongest sinusoid in x from the
-// lag-1 and lag-2 autocorrelations (which white noise does not bias) and
-// returns it with the share of the block's energy at that frequency.
-func singleTone(x *[blockLen]float64, r0, r1, r2 float64) (hz, purity float64) {
-	if r0 <= 0 || r1 == 0 {
+// singleTone estimates the frequency of a single sinusoid in x from the
+// identity x[n] + x[n-2] = 2cos(ω)·x[n-1] (least squares; exact for a pure
+// tone, with no window edge effects) and returns it with the share of the
+// block's energy that a Goertzel filter at that frequency finds.
+func singleTone(x *[blockLen]float64, r0 float64) (hz, purity float64) {
+	var num, den float64
+	for i := 2; i < blockLen; i++ {
+		num += (x[i] + x[i-2]) * x[i-1]
+		den += x[i-1] * x[i-1]
+	}
+	if r0 <= 0 || den <= 0 {
 		return 0, 0
 	}
-	// For a sinusoid r2/r1 = (2c²-1)/c with c = cos ω; take the root with the sign of r1.
-	q := r2 / r1
-	disc := math.Sqrt(q*q + 8)
-	c := (q + disc) / 4
-	if r1 < 0 {
-		c = (q - disc) / 4
-	}
-	if c < -1 || c > 1 {
+	c := num / (2 * den)
+	if c <= -1 || c >= 1 {
 		return 0, 0
 	}
-	// Goertzel at ω.
 	var s1, s2 float64
 	k := 2 * c
 	for _, v := range x {
@@ -379,4 +380,26 @@ func Classify(c Classifier, samples []int16, pad time.Duration) []Verdict {
 		}
 	}
 	return out
+}
+
+// highPass is a second-order Butterworth high-pass at 250 Hz (RBJ biquad):
+// telephone speech lies above 300 Hz, while hum and rumble (brown noise)
+// lie below and would mask pauses.
+type highPass struct{ x1, x2, y1, y2 float64 }
+
+var hpB0, hpB1, hpB2, hpA1, hpA2 = func() (b0, b1, b2, a1, a2 float64) {
+	w := 2 * math.Pi * 250 / SampleRate
+	alpha := math.Sin(w) / (2 * math.Sqrt2 / 2)
+	cw := math.Cos(w)
+	a0 := 1 + alpha
+	return (1 + cw) / 2 / a0, -(1 + cw) / a0, (1 + cw) / 2 / a0, -2 * cw / a0, (1 - alpha) / a0
+}()
+
+func (h *highPass) filter(x []float64) {
+	for i, v := range x {
+		y := hpB0*v + hpB1*h.x1 + hpB2*h.x2 - hpA1*h.y1 - hpA2*h.y2
+		h.x2, h.x1 = h.x1, v
+		h.y2, h.y1 = h.y1, y
+		x[i] = y
+	}
 }

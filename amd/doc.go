@@ -40,10 +40,11 @@
 //
 // # How it decides
 //
-// Each 10 ms block is measured for energy against an adaptive noise floor
-// (falls at once, rises 3 dB/s) and for a single steady tone (frequency from
-// the lag-1 and lag-2 autocorrelations, confirmed by a Goertzel filter at
-// that frequency holding most of the energy). Speech blocks form words
+// Each 10 ms block is high-passed at 250 Hz (rumble and hum mask pauses),
+// then measured for energy against an adaptive noise floor (falls fast,
+// rises 3 dB/s) and for a single steady tone (frequency from the identity
+// x[n]+x[n-2] = 2cos(ω)x[n-1], confirmed by a Goertzel filter at that
+// frequency holding at least 75% of the energy). Speech blocks form words
 // (MinWordMS); the greeting runs from the first word to the last. A greeting
 // followed by silence means Human, after HumanSilenceMS when it was short and
 // after up to LongHumanSilenceMS when it was longer; a greeting that reaches

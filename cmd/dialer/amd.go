@@ -102,7 +102,12 @@ func amdClassify(_ context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per file")
 	baseline := fs.Bool("baseline", false, "use the app_amd-style baseline instead of our detector")
+	cfgJSON := fs.String("config", "", `detector settings as JSON, e.g. '{"human_silence_ms":400}'`)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := parseAMDConfig(*cfgJSON)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -112,7 +117,7 @@ func amdClassify(_ context.Context, args []string, stdout, stderr io.Writer) err
 	enc := json.NewEncoder(stdout)
 	ok := 0
 	for _, path := range fs.Args() {
-		var c amd.Classifier = amd.New(amd.Config{})
+		var c amd.Classifier = amd.New(cfg)
 		if *baseline {
 			c = amd.NewBaseline(amd.BaselineConfig{})
 		}
@@ -146,6 +151,18 @@ func amdClassify(_ context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("amd classify: no file could be classified")
 	}
 	return nil
+}
+
+// parseAMDConfig decodes --config (empty: the defaults).
+func parseAMDConfig(s string) (amd.Config, error) {
+	if s == "" {
+		return amd.Config{}, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return amd.Config{}, fmt.Errorf("--config: %w", err)
+	}
+	return amd.ParseSettings(m)
 }
 
 // amdLabel is one row of the corpus labels file.
@@ -195,7 +212,12 @@ func amdEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	labelsPath := fs.String("labels", "test/amd/out/labels.csv", "labels CSV written by test/amd/build-corpus.sh")
 	wavDir := fs.String("wav", "", "directory of the recordings (default: wav/ beside the labels)")
 	misses := fs.Bool("misses", false, "list every wrong verdict")
+	cfgJSON := fs.String("config", "", `our detector's settings as JSON, e.g. '{"human_silence_ms":400}'`)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := parseAMDConfig(*cfgJSON)
+	if err != nil {
 		return err
 	}
 	labels, err := readAMDLabels(*labelsPath)
@@ -225,7 +247,7 @@ func amdEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		make func() amd.Classifier
 	}
 	systems := []system{
-		{"ours", func() amd.Classifier { return amd.New(amd.Config{}) }},
+		{"ours", func() amd.Classifier { return amd.New(cfg) }},
 		{"app_amd-style baseline", func() amd.Classifier { return amd.NewBaseline(amd.BaselineConfig{}) }},
 	}
 	reports := make([]amdReport, len(systems))
