@@ -1,6 +1,3 @@
-// Package pacing decides how many calls to launch now. It is pure: no I/O, no
-// clock of its own ("now" comes in the Snapshot), and it imports nothing of
-// this module, so the engine and the simulator (dialer sim) run the same code.
 package pacing
 
 import "time"
@@ -52,8 +49,30 @@ type Limits struct {
 	AbandonTarget float64
 	// PowerRatio is calls per ready agent for progressive and power modes.
 	PowerRatio float64
-	// MaxRatio bounds predictive: calls in flight per available agent.
+	// MaxRatio bounds predictive and vicidial: calls in flight per working
+	// (logged-in, not paused) agent. 0 means no bound.
 	MaxRatio float64
+	// AbandonGrace is how long a live answer may wait for an agent before it
+	// counts as abandoned; 0 means DefaultGrace (2 s).
+	AbandonGrace time.Duration
+}
+
+// DefaultGrace is the legal wait for an agent after the person's greeting
+// (US TSR, UK Ofcom).
+const DefaultGrace = 2 * time.Second
+
+func (l Limits) grace() time.Duration {
+	if l.AbandonGrace <= 0 {
+		return DefaultGrace
+	}
+	return l.AbandonGrace
+}
+
+func (l Limits) target() float64 {
+	if l.AbandonTarget <= 0 {
+		return 0.03
+	}
+	return l.AbandonTarget
 }
 
 // Snapshot is the live state a policy decides from.
@@ -75,6 +94,29 @@ type Decision struct {
 	Launch int
 	// Reason is a short, stable word for metrics and logs.
 	Reason string
+	// Forecast is what predictive policies based the decision on (zero for
+	// the others), for metrics and the UI.
+	Forecast Forecast
+}
+
+// Forecast explains a predictive decision.
+type Forecast struct {
+	// Horizon is how long after launch a new call is expected to need an
+	// agent (ring time + AMD time of a live answer).
+	Horizon time.Duration
+	// FreeAgents is the expected number of agents free at Horizon.
+	FreeAgents float64
+	// PendingLive is the expected number of live answers still to come from
+	// the calls in flight.
+	PendingLive float64
+	// LiveRate is the estimated probability that an attempt is a live answer.
+	LiveRate float64
+	// Safety is the controller's margin, in standard deviations.
+	Safety float64
+	// SteadyRate is Erlang-C's steady-state attempt rate (calls per second)
+	// that keeps P(wait > grace) under the abandon target for the working
+	// agents.
+	SteadyRate float64
 }
 
 // Policy decides how many calls to launch.
