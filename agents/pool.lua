@@ -9,7 +9,7 @@
 -- ARGV: 1 op, 2 record key prefix (prefix .. id is an agent's record),
 -- 3 now (unix ms), then the op's arguments.
 --
--- Replies: {'OK', record as HGETALL} | {'OK', n} | {'OK', rec, rec, ...}
+-- Replies: {'OK', record as HGETALL} | {'OK', n} | {'OK', HMGET, HMGET, ...}
 -- | {'E', kind, state, detail}.
 
 local K_READY, K_LEASES, K_HOLDS, K_MEMBERS, K_KNOWN, K_REC =
@@ -107,10 +107,12 @@ elseif op == 'fence' then
   return {'OK'}
 
 elseif op == 'list' then
+  -- Positional fields (ARGV 4...), cheaper to build and parse than HGETALL.
+  local fields = {}
+  for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
   local out = {'OK'}
   for _, id in ipairs(redis.call('SMEMBERS', K_MEMBERS)) do
-    local flat = redis.call('HGETALL', pfx .. id)
-    if #flat > 0 then out[#out + 1] = flat end
+    out[#out + 1] = redis.call('HMGET', pfx .. id, unpack(fields))
   end
   return out
 

@@ -209,6 +209,11 @@ func (r *Registry) exec(ctx context.Context, campaign, agentID, op string, now t
 	return reply{kind: kind, state: State(st), detail: detail}, nil
 }
 
+// listFields are the record fields List reads, in order.
+var listFields = []any{"id", "campaign", "station", "state", "since", "idle", "reason",
+	"pending", "attempt", "lease", "calls", "disposition"}
+
+// decodeAgent decodes a record as HGETALL returns it.
 func decodeAgent(v any) (Agent, error) {
 	flat, ok := v.([]any)
 	if !ok || len(flat)%2 != 0 {
@@ -218,34 +223,52 @@ func decodeAgent(v any) (Agent, error) {
 	for i := 0; i < len(flat); i += 2 {
 		k, _ := flat[i].(string)
 		val, _ := flat[i+1].(string)
-		switch k {
-		case "id":
-			a.ID = val
-		case "campaign":
-			a.Campaign = val
-		case "station":
-			a.Station = val
-		case "state":
-			a.State = State(val)
-		case "since":
-			a.Since = fromMS(val)
-		case "idle":
-			a.IdleSince = fromMS(val)
-		case "reason":
-			a.PauseReason = val
-		case "pending":
-			a.PendingPause = val
-		case "attempt":
-			a.AttemptID = val
-		case "lease":
-			a.LeaseUntil = fromMS(val)
-		case "calls":
-			a.Calls, _ = strconv.Atoi(val)
-		case "disposition":
-			a.Disposition = val
-		}
+		a.set(k, val)
 	}
 	return a, nil
+}
+
+// decodeFields decodes a record as HMGET listFields returns it.
+func decodeFields(v any) (Agent, error) {
+	vals, ok := v.([]any)
+	if !ok || len(vals) != len(listFields) {
+		return Agent{}, fmt.Errorf("agents: malformed record %v", v)
+	}
+	var a Agent
+	for i, f := range listFields {
+		val, _ := vals[i].(string) // nil for a missing field
+		a.set(f.(string), val)
+	}
+	return a, nil
+}
+
+func (a *Agent) set(k, val string) {
+	switch k {
+	case "id":
+		a.ID = val
+	case "campaign":
+		a.Campaign = val
+	case "station":
+		a.Station = val
+	case "state":
+		a.State = State(val)
+	case "since":
+		a.Since = fromMS(val)
+	case "idle":
+		a.IdleSince = fromMS(val)
+	case "reason":
+		a.PauseReason = val
+	case "pending":
+		a.PendingPause = val
+	case "attempt":
+		a.AttemptID = val
+	case "lease":
+		a.LeaseUntil = fromMS(val)
+	case "calls":
+		a.Calls, _ = strconv.Atoi(val)
+	case "disposition":
+		a.Disposition = val
+	}
 }
 
 func (rp reply) agent() (Agent, error) {
@@ -621,15 +644,18 @@ func (r *Registry) List(ctx context.Context, campaign string) ([]Agent, error) {
 	if err := checkID("campaign", campaign); err != nil {
 		return nil, err
 	}
-	rp, err := r.exec(ctx, campaign, "", "list", time.Time{})
+	rp, err := r.exec(ctx, campaign, "", "list", time.Time{}, listFields...)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Agent, 0, len(rp.items))
 	for _, it := range rp.items {
-		a, err := decodeAgent(it)
+		a, err := decodeFields(it)
 		if err != nil {
 			return nil, err
+		}
+		if a.ID == "" {
+			continue // a member without record: not written by this package
 		}
 		out = append(out, a)
 	}

@@ -1,0 +1,99 @@
+package agents_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dialer/dialer/agents"
+	"github.com/dialer/dialer/test/redistest"
+)
+
+// benchPool starts a real redis-server with n ready agents in campaign "b"
+// and returns a registry whose round trips are counted in *rt.
+func benchPool(b *testing.B, n int) (*agents.Registry, *int64) {
+	b.Helper()
+	srv := redistest.Start(b)
+	rdb := srv.Client()
+	rt := new(int64)
+	rdb.AddHook(countingHook{rt})
+	r := agents.NewRegistry(rdb)
+	ctx := context.Background()
+	for i := range n {
+		id := fmt.Sprintf("ag%03d", i)
+		must(r.Login(ctx, id, "b", "PJSIP/"+id, t0)).of(b)
+		must(r.Ready(ctx, id, t0.Add(time.Duration(i)*time.Millisecond))).of(b)
+	}
+	return r, rt
+}
+
+// BenchmarkReserve: one reservation of the longest-idle of 50 ready agents
+// (ns/op); the release that puts it back (keeping its place) is not timed.
+func BenchmarkReserve(b *testing.B) {
+	r, rt := benchPool(b, 50)
+	ctx := context.Background()
+	now := t0.Add(time.Minute)
+	b.ReportAllocs()
+	*rt = 0
+	for i := 0; b.Loop(); i++ {
+		att := fmt.Sprintf("at%d", i)
+		a, err := r.Reserve(ctx, "b", att, 10*time.Second, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if _, err := r.Release(ctx, a.ID, att, now); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(*rt)/float64(b.N)/2, "roundtrips/call")
+}
+
+// BenchmarkReserveConnectEnd: the agent side of one connected attempt:
+// Reserve, Connect, EndCall, Disposition.
+func BenchmarkReserveConnectEnd(b *testing.B) {
+	r, rt := benchPool(b, 50)
+	ctx := context.Background()
+	now := t0.Add(time.Minute)
+	b.ReportAllocs()
+	*rt = 0
+	for i := 0; b.Loop(); i++ {
+		att := fmt.Sprintf("at%d", i)
+		now = now.Add(time.Millisecond)
+		a, err := r.Reserve(ctx, "b", att, 10*time.Second, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Connect(ctx, a.ID, att, now); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.EndCall(ctx, a.ID, att, now); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Disposition(ctx, a.ID, "paid", now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(*rt)/float64(b.N), "roundtrips/attempt")
+}
+
+// BenchmarkList: the engine's per-tick snapshot of a campaign of n agents.
+func BenchmarkList(b *testing.B) {
+	for _, n := range []int{20, 200} {
+		b.Run(fmt.Sprintf("agents=%d", n), func(b *testing.B) {
+			r, rt := benchPool(b, n)
+			ctx := context.Background()
+			b.ReportAllocs()
+			*rt = 0
+			for b.Loop() {
+				l, err := r.List(ctx, "b")
+				if err != nil || len(l) != n {
+					b.Fatal(len(l), err)
+				}
+			}
+			b.ReportMetric(float64(*rt)/float64(b.N), "roundtrips/op")
+		})
+	}
+}
