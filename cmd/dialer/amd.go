@@ -53,11 +53,16 @@ const amdPad = 6 * time.Second
 // amdResult is one line of `dialer amd classify --json`.
 type amdResult struct {
 	File       string  `json:"file"`
-	Result     string  `json:"result,omitempty"`
-	DecisionMS *int64  `json:"decision_ms,omitempty"`
+	Result     string  `json:"result"`
+	DecisionMS *int64  `json:"decision_ms"`
 	BeepMS     *int64  `json:"beep_ms"`
 	SIT        *string `json:"sit"`
-	Error      string  `json:"error,omitempty"`
+}
+
+// amdError is the line of a file that could not be classified.
+type amdError struct {
+	File  string `json:"file"`
+	Error string `json:"error"`
 }
 
 // classifyFile reads one WAV file and classifies it with c.
@@ -122,20 +127,20 @@ func amdClassify(_ context.Context, args []string, stdout, stderr io.Writer) err
 			c = amd.NewBaseline(amd.BaselineConfig{})
 		}
 		res, err := classifyFile(path, c)
-		if err != nil {
-			res = amdResult{File: path, Error: err.Error()}
-		} else {
+		if err == nil {
 			ok++
 		}
-		if *asJSON {
+		switch {
+		case *asJSON && err != nil:
+			if err := enc.Encode(amdError{File: path, Error: err.Error()}); err != nil {
+				return err
+			}
+		case *asJSON:
 			if err := enc.Encode(res); err != nil {
 				return err
 			}
-			continue
-		}
-		switch {
-		case res.Error != "":
-			fmt.Fprintf(stdout, "%s\terror: %s\n", path, res.Error)
+		case err != nil:
+			fmt.Fprintf(stdout, "%s\terror: %v\n", path, err)
 		default:
 			line := fmt.Sprintf("%s\t%s\t%d ms", path, res.Result, *res.DecisionMS)
 			if res.BeepMS != nil {
@@ -389,4 +394,34 @@ func printAMDReports(w io.Writer, rs []amdReport) {
 	row("SIT kind correct", func(r *amdReport) string { return pct(r.sitKindOK, r.count["sit"]) })
 	row("dead air called silence", got("silence", "silence"))
 	tw.Flush()
+}
+
+// amdRecording is one labelled recording of an AMD corpus, at 8 kHz.
+type amdRecording struct {
+	File    string
+	Label   string // human, machine, fax, sit, silence
+	Samples []int16
+}
+
+// loadAMDCorpus reads a corpus written by test/amd/build-corpus.sh (dir holds
+// labels.csv and wav/) into memory, for the simulated network to play.
+func loadAMDCorpus(dir string) ([]amdRecording, error) {
+	labels, err := readAMDLabels(filepath.Join(dir, "labels.csv"))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]amdRecording, 0, len(labels))
+	for _, l := range labels {
+		f, err := os.Open(filepath.Join(dir, "wav", l.File))
+		if err != nil {
+			return nil, err
+		}
+		s, err := amd.ReadWAV(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", l.File, err)
+		}
+		out = append(out, amdRecording{File: l.File, Label: l.Label, Samples: s})
+	}
+	return out, nil
 }
