@@ -64,6 +64,7 @@ type Estimator struct {
 	// only once every attempt launched at the same time has had time to
 	// end, or early (quick) outcomes would bias the mix.
 	results []pendingResult
+	oldest  time.Time // earliest launch among results
 	// changes counts observations since the derived tables were rebuilt.
 	changes int
 }
@@ -109,11 +110,21 @@ func (e *Estimator) maturity() time.Duration {
 
 // Advance applies the results whose cohort has matured by now.
 func (e *Estimator) Advance(now time.Time) {
+	if len(e.results) == 0 {
+		return
+	}
 	cut := now.Add(-e.maturity())
+	if e.oldest.After(cut) {
+		return
+	}
 	kept := e.results[:0]
+	e.oldest = time.Time{}
 	for _, r := range e.results {
 		if r.launched.After(cut) {
 			kept = append(kept, r)
+			if e.oldest.IsZero() || r.launched.Before(e.oldest) {
+				e.oldest = r.launched
+			}
 			continue
 		}
 		e.apply(r.o)
@@ -130,7 +141,11 @@ func (e *Estimator) Observe(o Observation) {
 		if o.Outcome <= 0 || int(o.Outcome) > numOutcomes {
 			return
 		}
-		e.results = append(e.results, pendingResult{launched: o.Now.Add(-o.Ring - o.AMD), o: o})
+		l := o.Now.Add(-o.Ring - o.AMD)
+		if len(e.results) == 0 || l.Before(e.oldest) {
+			e.oldest = l
+		}
+		e.results = append(e.results, pendingResult{launched: l, o: o})
 	case ObserveHandled:
 		e.talk.add(o.Talk.Seconds())
 		e.wrap.add(o.Wrap.Seconds())
@@ -292,11 +307,14 @@ func (s *samples) mean() float64 { return stat.Mean(s.ring, nil) }
 
 // countLE is the number of sorted values ≤ x.
 func countLE(sorted []float64, x float64) int {
-	i, _ := slices.BinarySearchFunc(sorted, x, func(v, t float64) int {
-		if v <= t {
-			return -1
+	lo, hi := 0, len(sorted)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sorted[m] <= x {
+			lo = m + 1
+		} else {
+			hi = m
 		}
-		return 1
-	})
-	return i
+	}
+	return lo
 }

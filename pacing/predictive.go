@@ -75,12 +75,15 @@ type Predictive struct {
 	// live answer by ts[k] | live).
 	ts, newBy [nPoints]float64
 	wq        []float64 // wrap-up quantiles used in the handle-time forecast
-	talkMemo  []memo
-	wrapMemo  []memo
-	ringMemo  []memo
-	meanTalk  float64
-	steady    float64
-	steadyN   int
+	// talk and wrap-up samples, sorted, as of the last rebuild
+	talkSorted, wrapSorted []float64
+	talkMemo               []memo
+	wrapMemo               []memo
+	ringMemo               []memo
+	meanTalk               float64
+	steady                 float64
+	steadyN                int
+	steadyAt               time.Time
 
 	// per-Decide scratch
 	free, freeVar, pend, pendVar [nPoints]float64
@@ -98,9 +101,12 @@ type memo struct {
 }
 
 const (
-	ringStep  = 0.25 // seconds per ring memo slot
-	ringSlots = 480
-	busySlots = 7200 // one-second slots for talk and wrap memos
+	// rebuildEvery is the shortest time between refreshes of the forecast
+	// tables from the estimators.
+	rebuildEvery = 30 * time.Second
+	ringStep     = 0.25 // seconds per ring memo slot
+	ringSlots    = 480
+	busySlots    = 7200 // one-second slots for talk and wrap memos
 )
 
 // NewPredictive returns a predictive policy for a campaign's limits.
@@ -160,7 +166,7 @@ func (p *Predictive) LiveRate() float64 {
 // rebuildLocked refreshes the checkpoints and invalidates memo tables when
 // enough has been learnt.
 func (p *Predictive) rebuildLocked(now time.Time) {
-	if !p.builtAt.IsZero() && (p.est.changes < 64 || now.Sub(p.builtAt) < 10*time.Second) {
+	if !p.builtAt.IsZero() && (p.est.changes < 64 || now.Sub(p.builtAt) < rebuildEvery) {
 		return
 	}
 	p.est.changes = 0
@@ -172,12 +178,16 @@ func (p *Predictive) rebuildLocked(now time.Time) {
 		p.ts[k] = ring.Quantile(q) + amd
 		p.newBy[k] = q
 	}
-	w := p.est.wrap.sort()
+	p.talkSorted = append(p.talkSorted[:0], p.est.talk.sort()...)
+	p.wrapSorted = append(p.wrapSorted[:0], p.est.wrap.sort()...)
+	w := p.wrapSorted
 	for i := range p.wq {
 		p.wq[i] = w[(2*i+1)*len(w)/(2*len(p.wq))]
 	}
 	p.meanTalk = p.est.talk.mean()
-	p.steadyN = -1
+	if now.Sub(p.steadyAt) >= 5*time.Minute {
+		p.steadyN, p.steadyAt = -1, now
+	}
 }
 
 // freeTalking is, per checkpoint, P(talk + wrap-up end by it | talking for
@@ -189,7 +199,7 @@ func (p *Predictive) freeTalking(e float64) *[nPoints]float64 {
 		return &m.v
 	}
 	e = float64(i)
-	t := p.est.talk.sort()
+	t := p.talkSorted
 	base := countLE(t, e)
 	left := len(t) - base
 	g := p.opts.GraceShare * p.limits.grace().Seconds()
@@ -221,7 +231,7 @@ func (p *Predictive) freeWrapping(e float64) *[nPoints]float64 {
 		return &m.v
 	}
 	e = float64(i)
-	w := p.est.wrap.sort()
+	w := p.wrapSorted
 	base := countLE(w, e)
 	left := len(w) - base
 	g := p.opts.GraceShare * p.limits.grace().Seconds()

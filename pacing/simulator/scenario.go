@@ -2,7 +2,9 @@ package simulator
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -121,14 +123,8 @@ type rawDist struct {
 	SD   string `yaml:"sd"`
 }
 
-type fieldErr struct {
-	field, msg string
-}
-
-func (e fieldErr) Error() string { return e.field + ": " + e.msg }
-
 func bad(field, format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidScenario, fieldErr{field, fmt.Sprintf(format, a...)})
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
 }
 
 // Parse decodes and validates a scenario. Unknown fields are errors, and
@@ -138,6 +134,9 @@ func Parse(data []byte) (*Scenario, error) {
 	dec.KnownFields(true)
 	var r rawScenario
 	if err := dec.Decode(&r); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, bad("name", "is required (the scenario is empty)")
+		}
 		msg := err.Error()
 		if i := strings.Index(msg, "field "); i >= 0 && strings.Contains(msg, "not found") {
 			// yaml: "line N: field foo not found in type ..."

@@ -215,6 +215,9 @@ type run struct {
 	nextLead int
 	readySeq uint64
 
+	// onLaunch, if set, sees every lead's drawn outcome (tests).
+	onLaunch func(lead int, o pacing.Outcome, ring, talk float64)
+
 	snapAgents []pacing.Agent
 	snapCalls  []pacing.Call
 
@@ -402,6 +405,9 @@ func (r *run) launch(t float64) {
 		r.schedule(t+timeout, evEnd, id)
 	default:
 		r.schedule(t+min(r.s.RejectTime.Quantile(r.uniform(lead, 5)).Seconds(), timeout), evEnd, id)
+	}
+	if r.onLaunch != nil {
+		r.onLaunch(lead, c.outcome, c.ring, c.talk)
 	}
 }
 
