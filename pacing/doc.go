@@ -36,17 +36,21 @@
 //     AbandonGrace, PowerRatio, MaxRatio). Launch Decision.Launch calls;
 //     Decision.Reason and Decision.Forecast are for metrics and logs.
 //  2. If the policy implements Observer, send it an Observation at each of
-//     these moments (with Now = the moment):
-//     - ObserveResult when an attempt's outcome is known: after the AMD
-//       verdict for an answered call (Outcome human, machine or fax; Ring =
-//       launch→answer, AMD = answer→verdict), or at the hang-up of a call
-//       never answered (busy, no answer, invalid, failed; Ring =
-//       launch→hang-up).
-//     - ObserveConnect when a live answer is connected to an agent
-//       (Wait = verdict→connect) or abandoned (Abandoned = true).
-//     - ObserveHandled when an agent finishes wrap-up (Talk, Wrap).
-//     A call whose result is dropped (engine restart) is simply not
-//     observed; estimators start from priors (Priors) and adapt.
+//     the moments below, with Now = the moment.
+//
+// The moments to observe:
+//
+//   - ObserveResult when an attempt's outcome is known: after the AMD
+//     verdict for an answered call (Outcome human, machine or fax; Ring =
+//     launch→answer, AMD = answer→verdict), or at the hang-up of a call
+//     never answered (busy, no answer, invalid, failed; Ring =
+//     launch→hang-up).
+//   - ObserveConnect when a live answer is connected to an agent (Wait =
+//     verdict→connect) or abandoned (Abandoned = true).
+//   - ObserveHandled when an agent finishes wrap-up (Talk, Wrap).
+//
+// A call whose result is lost (an engine restart) is simply not observed;
+// estimators start from priors (Priors) and adapt.
 //
 // The simulator sends the same observations at the same moments; what it
 // measures is what ships.
