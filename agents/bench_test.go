@@ -6,16 +6,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/dialer/dialer/agents"
 	"github.com/dialer/dialer/test/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
-// benchPool starts a real redis-server with n ready agents in campaign "b"
-// and returns a registry whose round trips are counted in *rt.
-func benchPool(b *testing.B, n int) (*agents.Registry, *int64) {
+// benchPool starts a real redis-server (or, with mini, an in-process
+// miniredis as the demo uses) with n ready agents in campaign "b" and
+// returns a registry whose round trips are counted in *rt.
+func benchPool(b *testing.B, n int, mini bool) (*agents.Registry, *int64) {
 	b.Helper()
-	srv := redistest.Start(b)
-	rdb := srv.Client()
+	var rdb *redis.Client
+	if mini {
+		m := miniredis.RunT(b)
+		rdb = redis.NewClient(&redis.Options{Addr: m.Addr()})
+		b.Cleanup(func() { rdb.Close() })
+	} else {
+		rdb = redistest.Start(b).Client()
+	}
 	rt := new(int64)
 	rdb.AddHook(countingHook{rt})
 	r := agents.NewRegistry(rdb)
@@ -31,7 +40,7 @@ func benchPool(b *testing.B, n int) (*agents.Registry, *int64) {
 // BenchmarkReserve: one reservation of the longest-idle of 50 ready agents
 // (ns/op); the release that puts it back (keeping its place) is not timed.
 func BenchmarkReserve(b *testing.B) {
-	r, rt := benchPool(b, 50)
+	r, rt := benchPool(b, 50, false)
 	ctx := context.Background()
 	now := t0.Add(time.Minute)
 	b.ReportAllocs()
@@ -51,39 +60,44 @@ func BenchmarkReserve(b *testing.B) {
 	b.ReportMetric(float64(*rt)/float64(b.N)/2, "roundtrips/call")
 }
 
-// BenchmarkReserveConnectEnd: the agent side of one connected attempt:
-// Reserve, Connect, EndCall, Disposition.
+// BenchmarkReserveConnectEnd: the agent side of one connected attempt
+// (Reserve, Connect, EndCall, Disposition) with 50 agents, on a real
+// redis-server and on miniredis.
 func BenchmarkReserveConnectEnd(b *testing.B) {
-	r, rt := benchPool(b, 50)
-	ctx := context.Background()
-	now := t0.Add(time.Minute)
-	b.ReportAllocs()
-	*rt = 0
-	for i := 0; b.Loop(); i++ {
-		att := fmt.Sprintf("at%d", i)
-		now = now.Add(time.Millisecond)
-		a, err := r.Reserve(ctx, "b", att, 10*time.Second, now)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := r.Connect(ctx, a.ID, att, now); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := r.EndCall(ctx, a.ID, att, now); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := r.Disposition(ctx, a.ID, "paid", now); err != nil {
-			b.Fatal(err)
-		}
+	for _, backend := range []string{"redis", "miniredis"} {
+		b.Run(backend, func(b *testing.B) {
+			r, rt := benchPool(b, 50, backend == "miniredis")
+			ctx := context.Background()
+			now := t0.Add(time.Minute)
+			b.ReportAllocs()
+			*rt = 0
+			for i := 0; b.Loop(); i++ {
+				att := fmt.Sprintf("at%d", i)
+				now = now.Add(time.Millisecond)
+				a, err := r.Reserve(ctx, "b", att, 10*time.Second, now)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := r.Connect(ctx, a.ID, att, now); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := r.EndCall(ctx, a.ID, att, now); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := r.Disposition(ctx, a.ID, "paid", now); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(*rt)/float64(b.N), "roundtrips/attempt")
+		})
 	}
-	b.ReportMetric(float64(*rt)/float64(b.N), "roundtrips/attempt")
 }
 
 // BenchmarkList: the engine's per-tick snapshot of a campaign of n agents.
 func BenchmarkList(b *testing.B) {
 	for _, n := range []int{20, 200} {
 		b.Run(fmt.Sprintf("agents=%d", n), func(b *testing.B) {
-			r, rt := benchPool(b, n)
+			r, rt := benchPool(b, n, false)
 			ctx := context.Background()
 			b.ReportAllocs()
 			*rt = 0

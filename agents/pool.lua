@@ -88,7 +88,7 @@ if op == 'login' then
   end
   redis.call('HSET', K_REC, 'id', ARGV[4], 'campaign', ARGV[5], 'station', ARGV[6],
     'state', 'paused', 'reason', 'login', 'pending', '', 'since', now, 'idle', '0',
-    'attempt', '', 'lease', '0', 'calls', '0', 'fence', ARGV[7])
+    'attempt', '', 'lease', '0', 'calls', '0', 'disposition', '', 'fence', ARGV[7])
   redis.call('SADD', K_MEMBERS, ARGV[4])
   redis.call('SADD', K_KNOWN, ARGV[4])
   return reply(K_REC)
