@@ -16,14 +16,14 @@ type Config struct {
 	// MaxTimeMS: no decision by then means Unknown (default 5000).
 	MaxTimeMS int `json:"max_time_ms,omitempty" yaml:"max_time_ms,omitempty"`
 	// HumanSilenceMS: silence after a short greeting (up to ShortGreetingMS)
-	// that means a person waiting for an answer (default 420).
+	// that means a person waiting for an answer (default 450).
 	HumanSilenceMS int `json:"human_silence_ms,omitempty" yaml:"human_silence_ms,omitempty"`
 	// ShortGreetingMS: the greeting length up to which HumanSilenceMS applies
-	// (default 1000). Beyond it the silence needed grows linearly to
+	// (default 800). Beyond it the silence needed grows linearly to
 	// LongHumanSilenceMS at MachineGreetingMS.
 	ShortGreetingMS int `json:"short_greeting_ms,omitempty" yaml:"short_greeting_ms,omitempty"`
 	// LongHumanSilenceMS: silence needed after a greeting just short of
-	// MachineGreetingMS (default 850).
+	// MachineGreetingMS (default 1000).
 	LongHumanSilenceMS int `json:"long_human_silence_ms,omitempty" yaml:"long_human_silence_ms,omitempty"`
 	// MachineGreetingMS: a greeting that goes on this long without a pause
 	// that means a person means Machine (default 2450).
@@ -31,7 +31,8 @@ type Config struct {
 	// MinWordMS: shorter sounds (clicks, pops) are not speech (default 60).
 	MinWordMS int `json:"min_word_ms,omitempty" yaml:"min_word_ms,omitempty"`
 	// SpeechSNRDB: how far above the adaptive noise floor a 10 ms block must
-	// be to count as speech, in dB (default 9).
+	// be to start speech, in dB; speech goes on while it stays half as far
+	// above (default 6).
 	SpeechSNRDB float64 `json:"speech_snr_db,omitempty" yaml:"speech_snr_db,omitempty"`
 	// MinSpeechDBFS: blocks quieter than this (dB full scale, RMS) are never
 	// speech (default -52).
@@ -49,12 +50,12 @@ func DefaultConfig() Config {
 	return Config{
 		InitialSilenceMS:   4000,
 		MaxTimeMS:          5000,
-		HumanSilenceMS:     420,
-		ShortGreetingMS:    1000,
-		LongHumanSilenceMS: 850,
+		HumanSilenceMS:     450,
+		ShortGreetingMS:    800,
+		LongHumanSilenceMS: 1000,
 		MachineGreetingMS:  2450,
 		MinWordMS:          60,
-		SpeechSNRDB:        9,
+		SpeechSNRDB:        6,
 		MinSpeechDBFS:      -52,
 		BeepWindowMS:       30000,
 		MinBeepMS:          120,

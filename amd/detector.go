@@ -34,12 +34,18 @@ type Detector struct {
 	blk  int // blocks analysed so far
 
 	// Speech/silence with an adaptive noise floor (dB full scale).
-	floor     float64
-	floorInit bool
+	floor      float64
+	floorInit  bool
+	prevSpeech bool
+	// Recent block energies (linear) and their 40 ms averages in dB, to
+	// tell stationary noise (rises the floor fast) from speech.
+	recentE  [4]float64
+	recentDB [30]float64
 	// The current run of speech blocks (gaps up to maxGap blocks bridged).
 	inRun         bool
 	runStart, gap int
-	runEnd        int // block after the run's last speech block
+	runLo, runHi  float64 // the run's highest 40 ms level (dBFS), and lowest after its onset
+	runEnd        int     // block after the run's last speech block
 	// Words: runs of at least MinWordMS.
 	firstSpeech   int // block of the first word's start, -1 before
 	lastSpeechEnd int // block after the last word's end
@@ -139,18 +145,42 @@ func (d *Detector) block() {
 	if !d.floorInit {
 		d.floor, d.floorInit = max(db, -90), true
 	}
-	speech := !tonal && db > max(d.floor+d.cfg.SpeechSNRDB, d.cfg.MinSpeechDBFS)
+	// Hysteresis: speech starts SpeechSNRDB above the floor and goes on
+	// while it stays half as far above it.
+	thr := d.floor + d.cfg.SpeechSNRDB
+	if d.prevSpeech {
+		thr = d.floor + d.cfg.SpeechSNRDB/2
+	}
+	speech := !tonal && db > max(thr, d.cfg.MinSpeechDBFS)
+	d.prevSpeech = speech
+	// A level that holds steady for 300 ms (within 4 dB, in 40 ms averages)
+	// is noise, not speech, whose syllables rise and fall: let the floor
+	// follow it at 20 dB/s instead of 3.
+	d.recentE[d.blk%len(d.recentE)] = r0 / blockLen
+	var e float64
+	for _, v := range d.recentE {
+		e += v
+	}
+	d.recentDB[d.blk%len(d.recentDB)] = 10 * math.Log10(e/float64(len(d.recentE))/(32768*32768)+1e-10)
+	lo, hi := d.recentDB[0], d.recentDB[0]
+	for _, v := range d.recentDB {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	steady := d.blk >= len(d.recentDB) && hi-lo < 4
 	if !tonal {
-		if db < d.floor {
+		switch {
+		case db < d.floor:
 			d.floor += 0.3 * (max(db, -90) - d.floor)
-		} else {
+		case steady:
+			d.floor += min(db-d.floor, 0.2)
+		default:
 			d.floor += min(db-d.floor, 0.03)
 		}
 	}
 	if d.trace != nil {
 		d.trace(d.blk, db, d.floor, hz, purity, speech, tonal)
 	}
-	d.speech(speech)
+	d.speech(speech, d.recentDB[d.blk%len(d.recentDB)])
 	d.tone(tonal, hz)
 	if !d.done && !d.machine {
 		d.decide()
@@ -187,22 +217,32 @@ func singleTone(x *[blockLen]float64, r0 float64) (hz, purity float64) {
 	return math.Acos(c) * SampleRate / (2 * math.Pi), 2 * p / (blockLen * r0)
 }
 
-// speech segments speech blocks into words.
-func (d *Detector) speech(speech bool) {
+// speech segments speech blocks into words. sdb is the block's 40 ms
+// average level. A run of speech blocks is a word once it lasts MinWordMS
+// and either rises 12 dB above the floor or moves by 3 dB inside (syllables
+// do; a step in steady line noise does neither).
+func (d *Detector) speech(speech bool, sdb float64) {
 	const maxGap = 3 // blocks of silence bridged inside a word
 	minWord := max(1, d.cfg.MinWordMS/10)
 	if speech {
 		if !d.inRun {
 			d.inRun, d.runStart = true, d.blk-1
+			d.runLo, d.runHi = 0, -200
 		}
 		d.runEnd, d.gap = d.blk, 0
+		// The first averages of a run straddle its onset: no low from them.
+		d.runHi = max(d.runHi, sdb)
+		if d.blk-d.runStart > len(d.recentE) {
+			d.runLo = min(d.runLo, sdb)
+		}
 	} else if d.inRun {
 		d.gap++
 		if d.gap > maxGap {
 			d.inRun = false
 		}
 	}
-	if d.runEnd-d.runStart >= minWord && d.runEnd > d.lastSpeechEnd && (d.inRun || d.gap > 0) {
+	voiced := d.runHi-d.floor >= 12 || d.runHi-d.runLo >= 3
+	if d.runEnd-d.runStart >= minWord && d.runEnd > d.lastSpeechEnd && voiced {
 		if d.firstSpeech < 0 {
 			d.firstSpeech = d.runStart
 		}

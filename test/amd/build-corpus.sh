@@ -134,7 +134,7 @@ finish() {
 	*) cp "$T/mix.wav" "$OUT/wav/$name.wav" ;;
 	esac
 }
-NOISE_DB=(none -62 -55 -50 -45 -40)
+NOISE_DB=(none -62 -55 -48 -42 -36 -30) # peak dBFS of the line noise
 LABELS="$OUT/labels.csv"
 echo "file,label,first_utterance_end_ms,beep_ms,sit" >"$LABELS"
 
@@ -187,8 +187,8 @@ for i in $(seq -w 1 "$N_MACHINE"); do
 	rnd 3 18; R1=$R
 	k=0 total=0 peak=-${R1}
 	while [ $total -lt "$target" ]; do
-		pick GREET; P1=$P
-		level "$T/g$k.wav" "${P1}" "$peak"
+		rnd 0 6; R2=$R; pick GREET; P1=$P # level changes between prompts
+		level "$T/g$k.wav" "${P1}" "$((peak - R2))"
 		parts+=("$T/g$k.wav")
 		total=$((total + $(ms "$T/g$k.wav")))
 		if [ $total -lt "$target" ]; then
