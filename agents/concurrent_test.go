@@ -40,10 +40,11 @@ func TestConcurrentReserveTwoInstances(t *testing.T) {
 
 	var (
 		mu       sync.Mutex
-		holder   = map[string]string{} // agent → attempt holding it (per our own books)
+		holder   = map[string]hold{} // agent → live attempt holding it (per our own books)
+		seq      int                 // counts records in holder
 		reserved = map[string]string{} // attempt → agent, every reservation ever made
 	)
-	var reservations, releases, connects, noAgent, churn atomic.Int64
+	var reservations, releases, connects, deadOnes, noAgent, churn, expired atomic.Int64
 
 	var workers sync.WaitGroup
 	for w := range 2 * perReg {
@@ -52,7 +53,17 @@ func TestConcurrentReserveTwoInstances(t *testing.T) {
 		workers.Go(func() {
 			for i := range rounds {
 				att := fmt.Sprintf("w%02d-%03d", w, i)
-				a, err := reg.Reserve(ctx, campaign, att, time.Hour, now())
+				// One reservation in ten belongs to an engine that dies at
+				// once: its lease (1 ms) lapses and nobody releases it.
+				dies := rng.IntN(10) == 0
+				lease := time.Hour
+				if dies {
+					lease = time.Millisecond
+				}
+				mu.Lock()
+				start := seq
+				mu.Unlock()
+				a, err := reg.Reserve(ctx, campaign, att, lease, now())
 				if errors.Is(err, agents.ErrNoAgent) {
 					noAgent.Add(1)
 					continue
@@ -63,10 +74,18 @@ func TestConcurrentReserveTwoInstances(t *testing.T) {
 				}
 				reservations.Add(1)
 				mu.Lock()
-				if h := holder[a.ID]; h != "" {
-					t.Errorf("agent %s reserved for %s while held by %s", a.ID, att, h)
+				// A live holder (1 h lease) holds its agent from before it
+				// is recorded until after it is deleted. A live reservation
+				// holds until released, so any holder seen now overlaps it.
+				// A dying one may have lapsed already: only a holder
+				// recorded before its Reserve was sent overlaps it for sure.
+				if h, ok := holder[a.ID]; ok && (!dies || h.seq <= start) {
+					t.Errorf("agent %s reserved for %s while held by %s", a.ID, att, h.att)
 				}
-				holder[a.ID] = att
+				if !dies {
+					seq++
+					holder[a.ID] = hold{att, seq}
+				}
 				if prev, dup := reserved[att]; dup {
 					t.Errorf("attempt %s reserved twice (%s, %s)", att, prev, a.ID)
 				}
@@ -74,6 +93,15 @@ func TestConcurrentReserveTwoInstances(t *testing.T) {
 				mu.Unlock()
 				if a.State != agents.StateReserved || a.AttemptID != att {
 					t.Errorf("reserve returned %+v for %s", a, att)
+				}
+				if dies {
+					// Its lease has lapsed by any later time: connecting
+					// now is refused, whoever holds the agent.
+					deadOnes.Add(1)
+					if _, err := other.Connect(ctx, a.ID, att, now()); !errors.Is(err, agents.ErrLeaseLost) {
+						t.Errorf("connect on lapsed lease %s/%s: %v", a.ID, att, err)
+					}
+					continue
 				}
 				// The other instance sees the same reservation.
 				if g, err := other.Get(ctx, a.ID); err != nil || g.State != agents.StateReserved || g.AttemptID != att {
@@ -105,9 +133,26 @@ func TestConcurrentReserveTwoInstances(t *testing.T) {
 			}
 		})
 	}
-	// Supervisors and agents pausing and coming back meanwhile.
+	// Supervisors and agents pausing and coming back meanwhile, and each
+	// instance sweeping lapsed reservations.
 	stop := make(chan struct{})
 	var churners sync.WaitGroup
+	for _, reg := range regs {
+		churners.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n, err := reg.ExpireReservations(ctx, campaign, now())
+				if err != nil {
+					t.Errorf("expire: %v", err)
+				}
+				expired.Add(int64(n))
+			}
+		})
+	}
 	for c := range 2 {
 		reg := regs[c]
 		rng := rand.New(rand.NewPCG(uint64(c), 99))
@@ -135,11 +180,14 @@ func TestConcurrentReserveTwoInstances(t *testing.T) {
 	close(stop)
 	churners.Wait()
 
-	t.Logf("reservations %d (released %d, connected %d), no agent %d times, pause/ready cycles %d",
-		reservations.Load(), releases.Load(), connects.Load(), noAgent.Load(), churn.Load())
-	if got := reservations.Load(); got != releases.Load()+connects.Load() || int(got) != len(reserved) {
-		t.Fatalf("reservations %d ≠ releases %d + connects %d (distinct attempts %d)",
-			got, releases.Load(), connects.Load(), len(reserved))
+	t.Logf("reservations %d (released %d, connected %d, lapsed %d; %d swept by ExpireReservations), no agent %d times, pause/ready cycles %d",
+		reservations.Load(), releases.Load(), connects.Load(), deadOnes.Load(), expired.Load(), noAgent.Load(), churn.Load())
+	if got := reservations.Load(); got != releases.Load()+connects.Load()+deadOnes.Load() || int(got) != len(reserved) {
+		t.Fatalf("reservations %d ≠ releases %d + connects %d + lapsed %d (distinct attempts %d)",
+			got, releases.Load(), connects.Load(), deadOnes.Load(), len(reserved))
+	}
+	if expired.Load() > deadOnes.Load() {
+		t.Fatalf("%d reservations expired, only %d lapsed", expired.Load(), deadOnes.Load())
 	}
 	if reservations.Load()+noAgent.Load() != 2*perReg*rounds {
 		t.Fatalf("%d reservations + %d no-agent ≠ %d calls", reservations.Load(), noAgent.Load(), 2*perReg*rounds)
@@ -178,6 +226,11 @@ func TestConcurrentReserveTwoInstances(t *testing.T) {
 	if _, err := regs[0].Reserve(ctx, campaign, "final-x", time.Hour, now()); !errors.Is(err, agents.ErrNoAgent) {
 		t.Fatalf("a 13th reservation: %v", err)
 	}
+}
+
+type hold struct {
+	att string
+	seq int
 }
 
 // TestConcurrentLoginsOneAgent: logins of the same agent into several
