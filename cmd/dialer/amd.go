@@ -357,19 +357,23 @@ func quantile(xs []int64, q float64) string {
 	return strconv.FormatInt(s[i], 10)
 }
 
+// printAMDReports prints the reports side by side as a Markdown table.
 func printAMDReports(w io.Writer, rs []amdReport) {
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.Debug)
-	fmt.Fprint(tw, "metric")
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	fmt.Fprint(tw, "| metric")
+	sep := "|---"
 	for _, r := range rs {
-		fmt.Fprintf(tw, "\t%s", r.name)
+		fmt.Fprintf(tw, "\t| %s", r.name)
+		sep += "\t|---"
 	}
-	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "\t|")
+	fmt.Fprintln(tw, sep+"\t|")
 	row := func(name string, f func(r *amdReport) string) {
-		fmt.Fprint(tw, name)
+		fmt.Fprint(tw, "| "+name)
 		for i := range rs {
-			fmt.Fprintf(tw, "\t%s", f(&rs[i]))
+			fmt.Fprintf(tw, "\t| %s", f(&rs[i]))
 		}
-		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, "\t|")
 	}
 	got := func(label, result string) func(r *amdReport) string {
 		return func(r *amdReport) string { return pct(r.got[label][result], r.count[label]) }
@@ -393,6 +397,9 @@ func printAMDReports(w io.Writer, rs []amdReport) {
 	row("SIT correct (≥ 99%)", got("sit", "sit"))
 	row("SIT kind correct", func(r *amdReport) string { return pct(r.sitKindOK, r.count["sit"]) })
 	row("dead air called silence", got("silence", "silence"))
+	row("fax, SIT, dead air called human", func(r *amdReport) string {
+		return pct(r.got["fax"]["human"]+r.got["sit"]["human"]+r.got["silence"]["human"], r.count["fax"]+r.count["sit"]+r.count["silence"])
+	})
 	tw.Flush()
 }
 
