@@ -1,0 +1,114 @@
+package dialer
+
+import (
+	"context"
+	"time"
+
+	"github.com/dialer/dialer/campaigns"
+	"github.com/dialer/dialer/telephony"
+)
+
+// amdMaxWait bounds the AMD stage in wall time, whatever the detector does
+// (a detector gives "unknown" at its own time limit well before this).
+const amdMaxWait = 8 * time.Second
+
+// runAMD listens to the answered call until the detector decides. done is
+// true when the call ended here (machine, fax, SIT, silence, or the person
+// hung up); otherwise the call is a live answer.
+func (c *call) runAMD(ctx context.Context) (out campaigns.Outcome, done bool) {
+	l := c.l
+	e := l.e
+	det, err := e.opts.AMD(c.cfg)
+	if err != nil {
+		l.log.Warn("amd: no detector, treating answer as live", "err", err)
+		c.rec.AMDResult = "error"
+		return "", false
+	}
+	audio := c.tc.Audio()
+	t := e.clk.NewTimer(amdMaxWait)
+	defer t.Stop()
+	for {
+		select {
+		case fr, ok := <-audio:
+			if !ok {
+				audio = nil // hang-up comes on Events
+				continue
+			}
+			v, ok := det.Write(fr)
+			if !ok {
+				continue
+			}
+			return c.onVerdict(ctx, v, det, audio)
+		case ev, ok := <-c.tc.Events():
+			if !ok || ev.Kind == telephony.EventHangup {
+				c.hungUp = true
+				c.rec.AMDResult = "hangup"
+				c.rec.Cause = ev.Cause.String()
+				// Nobody knows whether a person hung up on the AMD: count it
+				// as a live answer that got no agent, the cautious reading.
+				c.rec.LiveAnswer = true
+				return campaigns.OutcomeAbandoned, true
+			}
+		case <-t.C:
+			c.rec.AMDResult = "timeout"
+			return "", false
+		case <-l.hard:
+			c.hangup(ctx, telephony.CauseNormal)
+			return campaigns.OutcomeCanceled, true
+		}
+	}
+}
+
+// onVerdict acts on the campaign's AMD policy.
+func (c *call) onVerdict(ctx context.Context, v AMDVerdict, det AMDDetector, audio <-chan telephony.Frame) (campaigns.Outcome, bool) {
+	l := c.l
+	c.rec.AMDResult = v.Result
+	c.rec.AMDMillis = v.At.Milliseconds()
+	l.e.metrics.amdVerdicts.WithLabelValues(l.id, v.Result).Inc()
+	l.e.metrics.amdSeconds.WithLabelValues(l.id).Observe(v.At.Seconds())
+	switch v.Result {
+	case "machine":
+		if c.cfg.AMD.OnMachine == "message" && c.cfg.AMD.Message != "" {
+			if c.waitBeep(det, audio) {
+				if err := c.tc.Play(ctx, c.cfg.AMD.Message); err == nil {
+					c.rec.Cause = "message_left"
+				}
+			}
+		}
+		c.hangup(ctx, telephony.CauseNormal)
+		return campaigns.OutcomeMachine, true
+	case "fax":
+		c.hangup(ctx, telephony.CauseNormal)
+		return campaigns.OutcomeFax, true
+	case "sit":
+		c.hangup(ctx, telephony.CauseNormal)
+		return campaigns.OutcomeInvalid, true
+	case "silence":
+		c.rec.Cause = "dead_air"
+		c.hangup(ctx, telephony.CauseNormal)
+		return campaigns.OutcomeNoAnswer, true
+	}
+	// human, unknown: a person may be there; give them an agent.
+	return "", false
+}
+
+// waitBeep keeps feeding audio until the detector reports the beep (or the
+// greeting ends without one), up to a bound.
+func (c *call) waitBeep(det AMDDetector, audio <-chan telephony.Frame) bool {
+	t := c.l.e.clk.NewTimer(20 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case fr, ok := <-audio:
+			if !ok {
+				return false
+			}
+			if v, ok := det.Write(fr); ok && v.Result == "beep" {
+				c.rec.Cause = "beep"
+				return true
+			}
+		case <-t.C:
+			return false
+		}
+	}
+}
