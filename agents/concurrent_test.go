@@ -40,8 +40,8 @@ func TestConcurrentReserveTwoInstances(t *testing.T) {
 
 	var (
 		mu       sync.Mutex
-		holder   = map[string]hold{} // agent → live attempt holding it (per our own books)
-		seq      int                 // counts records in holder
+		holder   = map[string]hold{}   // agent → live attempt holding it (per our own books)
+		seq      int                   // counts records in holder
 		reserved = map[string]string{} // attempt → agent, every reservation ever made
 	)
 	var reservations, releases, connects, deadOnes, noAgent, churn, expired atomic.Int64
