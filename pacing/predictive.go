@@ -24,6 +24,10 @@ type PredictiveOptions struct {
 	// GraceShare is the part of the grace counted in the horizon: an agent
 	// freeing up within it still takes the call (default 0.5).
 	GraceShare float64
+	// WindowBoost is the extra margin, in standard deviations, per unit of
+	// relative excess of the last ~20 minutes' abandon rate over the target
+	// (default 1).
+	WindowBoost float64
 	// MinLive is the fewest live answers in the window before the ceiling
 	// fallback trusts the realised rate (default 50).
 	MinLive int
@@ -41,6 +45,7 @@ func (o PredictiveOptions) withDefaults() PredictiveOptions {
 	def(&o.MinSafety, -1)
 	def(&o.MaxSafety, 4)
 	def(&o.GraceShare, 0.5)
+	def(&o.WindowBoost, 1)
 	if o.MinLive == 0 {
 		o.MinLive = 50
 	}
@@ -84,6 +89,11 @@ type Predictive struct {
 	steady                 float64
 	steadyN                int
 	steadyAt               time.Time
+
+	// live answers and abandons, exponentially forgotten with a time
+	// constant of recentTau: the short-window rate the controller guards.
+	recentLive, recentAband float64
+	recentAt                time.Time
 
 	// per-Decide scratch
 	free, freeVar, pend, pendVar [nPoints]float64
@@ -137,6 +147,11 @@ func (p *Predictive) Observe(o Observation) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if o.Kind == ObserveConnect {
+		p.decayRecentLocked(o.Now)
+		p.recentLive++
+		if o.Abandoned {
+			p.recentAband++
+		}
 		r := p.opts.Goal * p.limits.target()
 		if o.Abandoned {
 			p.safety += p.opts.Gain * (1 - r)
@@ -147,6 +162,35 @@ func (p *Predictive) Observe(o Observation) {
 		return
 	}
 	p.est.Observe(o)
+}
+
+// recentTau is the time constant of the short-window abandon rate.
+const recentTau = 20 * time.Minute
+
+func (p *Predictive) decayRecentLocked(now time.Time) {
+	if !p.recentAt.IsZero() {
+		if dt := now.Sub(p.recentAt); dt > 0 {
+			f := math.Exp(-dt.Seconds() / recentTau.Seconds())
+			p.recentLive *= f
+			p.recentAband *= f
+		}
+	}
+	if now.After(p.recentAt) {
+		p.recentAt = now
+	}
+}
+
+// margin is the controller's margin plus a boost while the short-window
+// abandon rate is over the target (so a bad hour does not break 5%).
+func (p *Predictive) marginLocked(now time.Time) float64 {
+	p.decayRecentLocked(now)
+	z := p.safety
+	if p.recentLive >= 20 {
+		if over := p.recentAband/p.recentLive/p.limits.target() - 1; over > 0 {
+			z += p.opts.WindowBoost * over
+		}
+	}
+	return z
 }
 
 // Safety is the controller's current margin in standard deviations.
@@ -339,12 +383,13 @@ func (p *Predictive) Decide(s Snapshot) Decision {
 		relErr = math.Sqrt(live*(1-live)/mix) / live
 	}
 	last := nPoints - 1
+	z := p.marginLocked(s.Now)
 	fc := Forecast{
 		Horizon:     seconds(p.ts[last/2]),
 		FreeAgents:  p.free[last],
 		PendingLive: p.pend[last],
 		LiveRate:    live,
-		Safety:      p.safety,
+		Safety:      z,
 		SteadyRate:  p.steadyRateLocked(working, live),
 	}
 	floor := ready - len(s.InFlight)
@@ -360,7 +405,7 @@ func (p *Predictive) Decide(s Snapshot) Decision {
 		if n == 0 {
 			break
 		}
-		n = min(n, solveLaunch(p.free[k]-p.pend[k], p.freeVar[k]+p.pendVar[k], live*p.newBy[k], p.pend[k]*relErr, live*relErr*p.newBy[k], p.safety))
+		n = min(n, solveLaunch(p.free[k]-p.pend[k], p.freeVar[k]+p.pendVar[k], live*p.newBy[k], p.pend[k]*relErr, live*relErr*p.newBy[k], z))
 	}
 	reason := "forecast"
 	if n < floor {

@@ -251,8 +251,8 @@ func Parse(data []byte) (*Scenario, error) {
 	if s.PowerRatio == 0 {
 		s.PowerRatio = 2
 	}
-	if !(s.PowerRatio >= 1 && s.PowerRatio <= 20) {
-		return nil, bad("power_ratio", "must be between 1 and 20, got %v", s.PowerRatio)
+	if !(s.PowerRatio >= 1 && s.PowerRatio <= 50) {
+		return nil, bad("power_ratio", "must be between 1 and 50, got %v", s.PowerRatio)
 	}
 	if s.MaxRatio < 0 {
 		return nil, bad("max_ratio", "must not be negative")

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"math"
 
 	"github.com/dialer/dialer/pacing"
 )
@@ -18,37 +19,49 @@ func TunedSpecs(ctx context.Context, s *Scenario) []Spec {
 	return []Spec{prog, TunePower(ctx, s), TuneVICIdial(ctx, s), pred}
 }
 
-// TunePower searches the power ratio by bisection on [1, 6].
+// TunePower searches the power ratio by bisection on [1, 12] (to 0.02),
+// keeping the highest ratio it ran whose abandon rate was at or under the
+// target.
 func TunePower(ctx context.Context, s *Scenario) Spec {
-	lo, hi := 1.0, 6.0
-	for hi-lo > 0.05 && ctx.Err() == nil {
-		mid := (lo + hi) / 2
+	lo, hi, best := 1.0, 12.0, 1.0
+	for hi-lo > 0.02 && ctx.Err() == nil {
+		mid := math.Round((lo+hi)/2*1000) / 1000
 		c := *s
 		c.PowerRatio = mid
-		sp, _ := SpecFor("power", &c)
-		if Run(&c, sp).AbandonRate <= s.AbandonTarget {
-			lo = mid
+		if Run(&c, mustSpec("power", &c)).AbandonRate <= s.AbandonTarget {
+			lo, best = mid, mid
 		} else {
 			hi = mid
 		}
 	}
 	c := *s
-	c.PowerRatio = float64(int(lo*100)) / 100
-	sp, _ := SpecFor("power", &c)
+	c.PowerRatio = best
+	return mustSpec("power", &c)
+}
+
+func mustSpec(name string, s *Scenario) Spec {
+	sp, err := SpecFor(name, s)
+	if err != nil {
+		panic(err)
+	}
 	return sp
 }
 
-// VICIdialGrid is the settings TuneVICIdial tries for a team of n agents.
+// VICIdialGrid is the settings TuneVICIdial tries for a team of n agents,
+// within the ranges VICIdial's campaign screen offers: adaptive intensity
+// −40…+40 (a multiplier 0.6…1.4 on each adjustment), differential target
+// −40…+40 agents, ADAPT_HARD_LIMIT or ADAPT_TAPERED; the maximum level
+// stays at its default 3.0, which never binds here.
 func VICIdialGrid(n int) []pacing.VICIdialOptions {
 	var out []pacing.VICIdialOptions
-	diffs := []float64{0, 1, 2, 4}
-	for _, f := range []float64{0.02, 0.05, 0.1} {
-		if d := float64(int(f*float64(n) + 0.5)); d > 4 {
+	var diffs []float64
+	for _, d := range []float64{0, 1, 2, 4, 6, 10, 15, 20, 30, 40} {
+		if d <= float64(n)/2 {
 			diffs = append(diffs, d)
 		}
 	}
 	for _, tapered := range []bool{false, true} {
-		for _, in := range []float64{0.5, 1, 2} {
+		for _, in := range []float64{0.6, 1, 1.4} {
 			for _, d := range diffs {
 				out = append(out, pacing.VICIdialOptions{Intensity: in, TargetDiff: d, MaxLevel: 3, Tapered: tapered})
 			}
