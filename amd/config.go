@@ -26,7 +26,7 @@ type Config struct {
 	// MachineGreetingMS (default 1000).
 	LongHumanSilenceMS int `json:"long_human_silence_ms,omitempty" yaml:"long_human_silence_ms,omitempty"`
 	// MachineGreetingMS: a greeting that goes on this long without a pause
-	// that means a person means Machine (default 2450).
+	// that means a person means Machine (default 2350).
 	MachineGreetingMS int `json:"machine_greeting_ms,omitempty" yaml:"machine_greeting_ms,omitempty"`
 	// MinWordMS: shorter sounds (clicks, pops) are not speech (default 60).
 	MinWordMS int `json:"min_word_ms,omitempty" yaml:"min_word_ms,omitempty"`
@@ -53,7 +53,7 @@ func DefaultConfig() Config {
 		HumanSilenceMS:     450,
 		ShortGreetingMS:    800,
 		LongHumanSilenceMS: 1000,
-		MachineGreetingMS:  2450,
+		MachineGreetingMS:  2350,
 		MinWordMS:          60,
 		SpeechSNRDB:        6,
 		MinSpeechDBFS:      -52,

@@ -218,12 +218,18 @@ func singleTone(x *[blockLen]float64, r0 float64) (hz, purity float64) {
 }
 
 // speech segments speech blocks into words. sdb is the block's 40 ms
-// average level. A run of speech blocks is a word once it lasts MinWordMS
-// and either rises 12 dB above the floor or moves by 3 dB inside (syllables
-// do; a step in steady line noise does neither).
+// average level. The first word is a run of speech blocks that lasts
+// MinWordMS and either rises 12 dB above the floor or moves by 3 dB inside
+// (syllables do; a step in steady line noise does neither); after it, runs
+// of 30 ms continue the talk.
 func (d *Detector) speech(speech bool, sdb float64) {
 	const maxGap = 3 // blocks of silence bridged inside a word
 	minWord := max(1, d.cfg.MinWordMS/10)
+	if d.firstSpeech >= 0 {
+		// Once talk has begun, shorter bursts continue it: weak syllables
+		// rise out of line noise only briefly.
+		minWord = max(1, min(minWord, 3))
+	}
 	if speech {
 		if !d.inRun {
 			d.inRun, d.runStart = true, d.blk-1
@@ -241,7 +247,7 @@ func (d *Detector) speech(speech bool, sdb float64) {
 			d.inRun = false
 		}
 	}
-	voiced := d.runHi-d.floor >= 12 || d.runHi-d.runLo >= 3
+	voiced := d.firstSpeech >= 0 || d.runHi-d.floor >= 12 || d.runHi-d.runLo >= 3
 	if d.runEnd-d.runStart >= minWord && d.runEnd > d.lastSpeechEnd && voiced {
 		if d.firstSpeech < 0 {
 			d.firstSpeech = d.runStart

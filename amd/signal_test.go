@@ -50,16 +50,26 @@ func (g *sig) word(ms int, amp float64) *sig {
 	glide := (g.rng.Float64() - 0.5) * 60
 	n := ms * 8
 	phase := 0.0
+	var w [40]float64 // harmonic weights, refreshed every 10 ms
 	for i := range n {
 		t := float64(i) / float64(n)
 		f := f0 + glide*t + 8*math.Sin(2*math.Pi*5*float64(i)/SampleRate)
 		phase += 2 * math.Pi * f / SampleRate
+		nh := min(len(w), int(3400/f))
+		if i%80 == 0 {
+			for k := 1; k <= nh; k++ {
+				// Two formant-like humps.
+				fk := float64(k) * f
+				w[k-1] = math.Exp(-math.Pow((fk-600)/300, 2)) + 0.6*math.Exp(-math.Pow((fk-1700)/400, 2)) + 0.05
+			}
+		}
+		// sin(k·phase) by the Chebyshev recurrence.
+		c2 := 2 * math.Cos(phase)
+		s1, s0 := math.Sin(phase), 0.0
 		var v float64
-		for k := 1; k*int(f) < 3400; k++ {
-			// Two formant-like humps.
-			fk := float64(k) * f
-			w := math.Exp(-math.Pow((fk-600)/300, 2)) + 0.6*math.Exp(-math.Pow((fk-1700)/400, 2)) + 0.05
-			v += w * math.Sin(float64(k)*phase)
+		for k := 1; k <= nh; k++ {
+			v += w[k-1] * s1
+			s1, s0 = c2*s1-s0, s1
 		}
 		env := math.Sin(math.Pi*t) * (0.7 + 0.3*math.Sin(2*math.Pi*4*float64(i)/SampleRate))
 		g.add(amp * 32767 * 0.35 * env * v)

@@ -8,6 +8,8 @@
 # Voices come from Debian's asterisk-core-sounds-en-wav and
 # asterisk-core-sounds-es-wav (unpacked with apt-get download + dpkg -x, not
 # installed) and from espeak-ng; tones and line noise are made with sox.
+# Environment: N_HUMAN, N_MACHINE, N_FAX, N_SIT, N_SILENCE (counts) and
+# AMD_NOISE (line-noise peak levels in dBFS to draw from, "none" for none).
 # Writes OUTDIR/wav/*.wav and OUTDIR/labels.csv with the columns
 #   file,label,first_utterance_end_ms,beep_ms,sit
 # (times in ms from the start of the file; empty where not applicable).
@@ -134,7 +136,7 @@ finish() {
 	*) cp "$T/mix.wav" "$OUT/wav/$name.wav" ;;
 	esac
 }
-NOISE_DB=(none -62 -55 -48 -42 -36 -30) # peak dBFS of the line noise
+read -r -a NOISE_DB <<<"${AMD_NOISE:-none -62 -55 -48 -42 -36 -30}" # peak dBFS of the line noise
 LABELS="$OUT/labels.csv"
 echo "file,label,first_utterance_end_ms,beep_ms,sit" >"$LABELS"
 
