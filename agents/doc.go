@@ -26,7 +26,9 @@
 // included, is one call of one Lua script (pool.lua), and every transition
 // check happens inside it: nothing is read in Go and written back. A
 // reservation is therefore atomic even with several dialer instances on
-// one Redis, and stays so under Redis Cluster.
+// one Redis, and stays so under Redis Cluster: the script reaches the
+// records of the pool's agents by a key prefix it is given, all in the
+// pool's hash slot.
 //
 // An agent's current pool is found through its home key (one per agent,
 // {a:<id>}), holding a fencing token and the campaign. Moving an offline

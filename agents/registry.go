@@ -605,8 +605,8 @@ func (r *Registry) ExpireReservations(ctx context.Context, campaign string, now 
 // campaign reserved or talking on attempts that are no longer live
 // (live(attemptID) == false) go to ready (reserved) or wrap-up (talking).
 // Each agent's transition is checked atomically against the attempt it
-// was seen with, so an agent that moved on meanwhile is left alone. It
-// returns how many agents it moved.
+// was seen with, so an agent that moved on meanwhile is left alone. A nil
+// live means no attempt is live. It returns how many agents it moved.
 func (r *Registry) ReleaseOrphans(ctx context.Context, campaign string, live func(attemptID string) bool, now time.Time) (int, error) {
 	list, err := r.List(ctx, campaign)
 	if err != nil {
