@@ -103,8 +103,8 @@ func (s *Synthetic) Audio(kind Outcome, r *rand.Rand) []int16 {
 //     300–900 ms, pitch 100–250 Hz rising at the end like a question), then
 //     a short silence;
 //   - machine: a 3–12 s greeting of phrases of speech-like syllables with
-//     short pauses between words and longer ones between phrases, then a
-//     beep (1000 or 1400 Hz, 200–500 ms);
+//     short pauses between words and longer ones between phrases, opening
+//     with a long phrase, then a beep (1000 or 1400 Hz, 200–500 ms);
 //   - fax: calling tone CNG, 1100 Hz for 0.5 s every 3.5 s, four times;
 //   - invalid: special information tones (a Telcordia IC, VC, NC or RO
 //     pattern, or the ITU 950/1400/1800 Hz one), then a 2–4 s announcement.
@@ -132,9 +132,12 @@ func Synthesize(kind Outcome, r *rand.Rand) []int16 {
 		f0 := 90 + 140*r.Float64()
 		amp := 4000 + 5000*r.Float64()
 		end := len(b.out) + b.secs(3, 12)
+		// A recorded greeting starts with a long phrase ("Hola, has llamado
+		// a ..."), unlike a person's short "¿Aló?" and wait.
+		b.phrase(f0, amp, end, 6+b.r.IntN(4))
 		for len(b.out) < end {
-			b.phrase(f0, amp, end)
-			b.noise(b.secs(0.25, 0.6))
+			b.noise(b.secs(0.2, 0.5))
+			b.phrase(f0, amp, end, 2+b.r.IntN(5))
 		}
 		b.noise(b.secs(0.3, 1.0))
 		freq := 1000.0
@@ -158,7 +161,7 @@ func Synthesize(kind Outcome, r *rand.Rand) []int16 {
 		f0 := 110 + 60*r.Float64()
 		end := len(b.out) + b.secs(2, 4)
 		for len(b.out) < end {
-			b.phrase(f0, 6000, end)
+			b.phrase(f0, 6000, end, 3+b.r.IntN(4))
 			b.noise(b.secs(0.2, 0.4))
 		}
 	default:
@@ -234,10 +237,9 @@ func (b *synth) tone(n int, amp, freq float64) {
 	}
 }
 
-// phrase appends 2–6 words of 1–3 syllables with short gaps between words,
+// phrase appends words of 1–3 syllables with short gaps between them,
 // stopping at end; pitch declines over the phrase.
-func (b *synth) phrase(f0, amp float64, end int) {
-	words := 2 + b.r.IntN(5)
+func (b *synth) phrase(f0, amp float64, end, words int) {
 	start := f0 * (1.05 + 0.15*b.r.Float64())
 	for w := range words {
 		if len(b.out) >= end {
