@@ -15,6 +15,9 @@ import (
 // DefaultRingTimeout is the ring timeout of a request whose Timeout is 0.
 const DefaultRingTimeout = 30 * time.Second
 
+// TruthKept is how many attempts' truths Network.Truth remembers.
+const TruthKept = 1 << 20
+
 // DefaultSoundLength is how long Play takes when WithSoundLength is not given.
 const DefaultSoundLength = 3 * time.Second
 
@@ -52,6 +55,9 @@ type Network struct {
 	active   map[string]*call
 	stations map[string]*agentLeg
 	truth    map[string]Outcome
+	order    []string // attempt ids in truth, oldest first (a ring of TruthKept)
+	next     int      // next slot of order to overwrite
+	keep     int      // TruthKept; tests lower it
 	stats    Stats
 }
 
@@ -82,6 +88,7 @@ func New(cfg Config, clk clock.Clock, opts ...Option) (*Network, error) {
 		active:   map[string]*call{},
 		stations: map[string]*agentLeg{},
 		truth:    map[string]Outcome{},
+		keep:     TruthKept,
 		stats:    Stats{Outcomes: map[Outcome]int{}},
 	}
 	for _, o := range opts {
@@ -138,7 +145,7 @@ func (n *Network) Stats() Stats {
 // Truth tells what the call of an attempt really was (known from the moment
 // it was originated): human, machine, fax, busy, invalid, congestion, or
 // no_answer (which includes answering numbers whose ring time reached the
-// request's timeout). Kept for the network's life.
+// request's timeout). The network remembers the last TruthKept attempts.
 func (n *Network) Truth(attemptID string) (Outcome, bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -247,12 +254,27 @@ func (n *Network) Originate(ctx context.Context, req telephony.OriginateRequest)
 		c.audio = make(chan telephony.Frame, AudioBuffer)
 	}
 	n.active[req.AttemptID] = c
-	n.truth[req.AttemptID] = p.truth
+	n.rememberLocked(req.AttemptID, p.truth)
 	n.stats.Originated++
 	n.stats.Outcomes[p.truth]++
 	n.wg.Go(c.run)
 	n.log.Debug("sim: originate", "attempt", req.AttemptID, "number", maskNumber(req.Number), "truth", string(p.truth))
 	return c, nil
+}
+
+// rememberLocked records an attempt's truth, forgetting the oldest beyond
+// TruthKept. n.mu is held.
+func (n *Network) rememberLocked(id string, o Outcome) {
+	if _, ok := n.truth[id]; !ok {
+		if len(n.order) < n.keep {
+			n.order = append(n.order, id)
+		} else {
+			delete(n.truth, n.order[n.next])
+			n.order[n.next] = id
+			n.next = (n.next + 1) % n.keep
+		}
+	}
+	n.truth[id] = o
 }
 
 // OpenAgentLeg opens a nailed-up leg to station. Errors: ctx's error,

@@ -1,7 +1,10 @@
 package sim
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -154,5 +157,51 @@ func TestConfigValidation(t *testing.T) {
 	}
 	if _, err := New(DefaultConfig(), clock.Real); err != nil {
 		t.Fatalf("default config: %v", err)
+	}
+}
+
+func TestLogsMaskNumbers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		cfg := fixedConfig()
+		cfg.Fixed["+34915550123"] = Busy
+		n := mustNew(t, cfg, WithLogger(log))
+		c := originate(t, n, "a1", "+34915550123", false)
+		untilKind(t, c, telephony.EventHangup)
+		n.Close() // the call's goroutine has logged its end
+		out := buf.String()
+		if !strings.Contains(out, "a1") || !strings.Contains(out, "+3491*****23") {
+			t.Errorf("log lacks the attempt or the masked number:\n%s", out)
+		}
+		if strings.Contains(out, "915550123") {
+			t.Errorf("log shows the number:\n%s", out)
+		}
+	})
+}
+
+func TestTruthForgetsOldest(t *testing.T) {
+	n := mustNew(t, fixedConfig())
+	const keep = 1000
+	n.keep = keep
+	n.mu.Lock()
+	for i := range keep + 10 {
+		n.rememberLocked(fmt.Sprint(i), Human)
+	}
+	n.mu.Unlock()
+	if _, ok := n.Truth("0"); ok {
+		t.Error("oldest truth kept beyond TruthKept")
+	}
+	if _, ok := n.Truth("9"); ok {
+		t.Error("10th oldest truth kept beyond TruthKept")
+	}
+	if o, ok := n.Truth("10"); !ok || o != Human {
+		t.Error("truth within TruthKept forgotten")
+	}
+	if o, ok := n.Truth(fmt.Sprint(keep + 9)); !ok || o != Human {
+		t.Error("newest truth forgotten")
+	}
+	if len(n.truth) != keep {
+		t.Errorf("%d truths kept", len(n.truth))
 	}
 }
