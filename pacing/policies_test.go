@@ -162,6 +162,27 @@ func TestPredictiveControllerAtCeiling(t *testing.T) {
 	}
 }
 
+// A bad short window (many abandons in the last minutes) widens the margin
+// at once, before the long-run controller has moved much.
+func TestPredictiveShortWindowBoost(t *testing.T) {
+	lim := Limits{AbandonTarget: 0.03}
+	calm := NewPredictive(lim, PredictiveOptions{Gain: 1e-9})
+	hot := NewPredictive(lim, PredictiveOptions{Gain: 1e-9})
+	s := team(10, 190)
+	for i := range 100 {
+		at := s.Now.Add(-time.Duration(100-i) * 6 * time.Second)
+		calm.Observe(Observation{Now: at, Kind: ObserveConnect})
+		hot.Observe(Observation{Now: at, Kind: ObserveConnect, Abandoned: i%10 == 0})
+	}
+	dc, dh := calm.Decide(s), hot.Decide(s)
+	if dh.Forecast.Safety <= dc.Forecast.Safety+0.5 {
+		t.Errorf("10%% abandons in the last 10 minutes: margin %.2f vs %.2f when calm", dh.Forecast.Safety, dc.Forecast.Safety)
+	}
+	if dh.Launch >= dc.Launch {
+		t.Errorf("hot window launches %d, calm %d", dh.Launch, dc.Launch)
+	}
+}
+
 func TestVICIdialLevel(t *testing.T) {
 	v := NewVICIdial(Limits{AbandonTarget: 0.03}, VICIdialOptions{})
 	s := team(5, 15)

@@ -164,8 +164,14 @@ func (p *Predictive) Observe(o Observation) {
 	p.est.Observe(o)
 }
 
-// recentTau is the time constant of the short-window abandon rate.
-const recentTau = 20 * time.Minute
+// recentTau is the time constant of the short-window abandon rate, and
+// minRecentLive the (forgotten) count of live answers it needs to mean
+// anything: teams under about ten agents have too few for one abandon not
+// to look like a crisis.
+const (
+	recentTau     = 20 * time.Minute
+	minRecentLive = 50
+)
 
 func (p *Predictive) decayRecentLocked(now time.Time) {
 	if !p.recentAt.IsZero() {
@@ -185,7 +191,7 @@ func (p *Predictive) decayRecentLocked(now time.Time) {
 func (p *Predictive) marginLocked(now time.Time) float64 {
 	p.decayRecentLocked(now)
 	z := p.safety
-	if p.recentLive >= 20 {
+	if p.recentLive >= minRecentLive {
 		if over := p.recentAband/p.recentLive/p.limits.target() - 1; over > 0 {
 			z += p.opts.WindowBoost * over
 		}
