@@ -137,7 +137,11 @@ func (d *Detector) block() {
 		r0 += v * v
 	}
 	db := 10 * math.Log10(r0/blockLen/(32768*32768)+1e-10)
-	hz, purity := singleTone(x, r0)
+	var noise float64
+	if d.floorInit {
+		noise = math.Pow(10, d.floor/10) * 32768 * 32768
+	}
+	hz, purity := singleTone(x, r0, noise)
 	tonal := purity >= 0.75 && db > -50 && (!d.floorInit || db > d.floor+10) && hz >= 300 && hz <= 3400
 	d.blk++ // the block now ends at d.blk
 
@@ -192,9 +196,11 @@ func (d *Detector) block() {
 
 // singleTone estimates the frequency of a single sinusoid in x from the
 // identity x[n] + x[n-2] = 2cos(ω)·x[n-1] (least squares; exact for a pure
-// tone, with no window edge effects) and returns it with the share of the
-// block's energy that a Goertzel filter at that frequency finds.
-func singleTone(x *[blockLen]float64, r0 float64) (hz, purity float64) {
+// tone, with no window edge effects), less the bias that noise of power
+// noise (per sample) puts into it, and returns it with the share of the
+// block's energy that a Goertzel filter finds at that frequency or 12 Hz
+// either side, whichever finds most.
+func singleTone(x *[blockLen]float64, r0, noise float64) (hz, purity float64) {
 	var num, den float64
 	for i := 2; i < blockLen; i++ {
 		num += (x[i] + x[i-2]) * x[i-1]
@@ -203,18 +209,35 @@ func singleTone(x *[blockLen]float64, r0 float64) (hz, purity float64) {
 	if r0 <= 0 || den <= 0 {
 		return 0, 0
 	}
+	den = max(den-noise*(blockLen-2), den/2)
 	c := num / (2 * den)
 	if c <= -1 || c >= 1 {
 		return 0, 0
 	}
+	hz = math.Acos(c) * SampleRate / (2 * math.Pi)
+	best := goertzel(x, c)
+	const step = 12.0
+	for _, f := range [2]float64{hz - step, hz + step} {
+		if f <= 0 || f >= SampleRate/2 {
+			continue
+		}
+		if p := goertzel(x, math.Cos(2*math.Pi*f/SampleRate)); p > best {
+			best, hz = p, f
+		}
+	}
+	return hz, 2 * best / (blockLen * r0)
+}
+
+// goertzel returns the power of x at the frequency whose cosine (per
+// sample) is c.
+func goertzel(x *[blockLen]float64, c float64) float64 {
 	var s1, s2 float64
 	k := 2 * c
 	for _, v := range x {
 		s := v + k*s1 - s2
 		s2, s1 = s1, s
 	}
-	p := s1*s1 + s2*s2 - k*s1*s2
-	return math.Acos(c) * SampleRate / (2 * math.Pi), 2 * p / (blockLen * r0)
+	return s1*s1 + s2*s2 - k*s1*s2
 }
 
 // speech segments speech blocks into words. sdb is the block's 40 ms
@@ -261,7 +284,7 @@ func (d *Detector) tone(tonal bool, hz float64) {
 	if tonal && d.cur.active {
 		m := d.cur.hz()
 		if math.Abs(hz-m) > max(0.02*m, 20) {
-			d.closeTone()
+			d.closeTone(true)
 			tonal = tonal && !d.done
 		}
 	}
@@ -275,7 +298,7 @@ func (d *Detector) tone(tonal bool, hz float64) {
 	case d.cur.active:
 		d.toneGap++
 		if d.toneGap > 1 {
-			d.closeTone()
+			d.closeTone(false)
 		}
 	}
 	if d.done || !d.cur.active {
@@ -300,17 +323,22 @@ func (d *Detector) tone(tonal bool, hz float64) {
 		}
 	}
 	if n >= 200 {
-		d.closeTone()
+		d.closeTone(false)
 	}
 }
 
-// closeTone ends the current tone segment and checks it for a beep.
-func (d *Detector) closeTone() {
+// closeTone ends the current tone segment and checks it for a beep. A
+// segment that ends by turning into another tone is part of a sequence
+// (SIT), not a beep.
+func (d *Detector) closeTone(intoAnother bool) {
 	s := d.cur
 	d.cur.active = false
+	if s.n() < 5 {
+		return // a fragment, such as the block where one SIT segment turns into the next
+	}
 	copy(d.hist[1:], d.hist[:2])
 	d.hist[0] = s
-	if d.done || d.beepFound || s.n()*10 < d.cfg.MinBeepMS || s.hz() < 380 || s.hz() > 2150 {
+	if d.done || d.beepFound || intoAnother || s.n()*10 < d.cfg.MinBeepMS || s.hz() < 380 || s.hz() > 2150 {
 		return
 	}
 	if !d.machine && d.firstSpeech < 0 {

@@ -128,15 +128,19 @@ func TestSIT(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%v/%v", c.want, c.f1, c.f2), func(t *testing.T) {
-			g := newSig(7).silence(400).tone(c.d1, 0.2, c.f1).tone(c.d2, 0.2, c.f2).tone(c.d3, 0.2, c.f3)
-			end := g.ms()
-			g.silence(100).talk(3000, 0.3, 100).noise(-48)
-			vs := g.run(Config{})
-			if len(vs) != 1 || vs[0].Kind != SIT || vs[0].SIT != c.want {
-				t.Fatalf("verdicts %+v, want sit %s", vs, c.want)
-			}
-			if at := msOf(vs[0].At); at > end {
-				t.Errorf("SIT verdict at %d ms, after the third tone ended (%d)", at, end)
+			// Plain, and after a click of speech-like noise (the first
+			// segments must not pass for a voicemail beep).
+			for _, lead := range []int{0, 100} {
+				g := newSig(7).silence(400).word(lead, 0.3).silence(200).tone(c.d1, 0.2, c.f1).tone(c.d2, 0.2, c.f2).tone(c.d3, 0.2, c.f3)
+				end := g.ms()
+				g.silence(100).talk(3000, 0.3, 100).noise(-40)
+				vs := g.run(Config{})
+				if len(vs) != 1 || vs[0].Kind != SIT || vs[0].SIT != c.want {
+					t.Fatalf("lead %d ms: verdicts %+v, want sit %s", lead, vs, c.want)
+				}
+				if at := msOf(vs[0].At); at > end {
+					t.Errorf("SIT verdict at %d ms, after the third tone ended (%d)", at, end)
+				}
 			}
 		})
 	}
