@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dialer/dialer/agents"
+	"github.com/dialer/dialer/amd"
 	"github.com/dialer/dialer/campaigns"
 	"github.com/dialer/dialer/internal/clock"
 )
@@ -226,6 +227,10 @@ func (s *Server) saveCampaign(w http.ResponseWriter, r *http.Request, pathID str
 			err = errorf(http.StatusBadRequest, err.Error())
 		}
 		s.writeError(w, r, err)
+		return
+	}
+	if _, err := amd.ParseSettings(cfg.AMD.Settings); err != nil {
+		s.writeError(w, r, errorf(http.StatusUnprocessableEntity, "amd.settings: "+err.Error()))
 		return
 	}
 	status := http.StatusCreated

@@ -189,6 +189,18 @@ func (s *Store) FinishAttempt(ctx context.Context, campaignID string, rec Attemp
 	return scriptErr(err, "finish attempt "+rec.AttemptID)
 }
 
+// MarkConnected counts an attempt in flight as connected when its call is
+// bridged to an agent, so that the campaign's connected figure moves while
+// the conversation goes on; FinishAttempt with outcome connected does not
+// count it again. ErrNotInFlight when the attempt is not in flight.
+func (s *Store) MarkConnected(ctx context.Context, campaignID, attemptID string) error {
+	if err := checkID(campaignID); err != nil {
+		return err
+	}
+	err := connectScript.Run(ctx, s.rdb, []string{prefix(campaignID)}, attemptID).Err()
+	return scriptErr(err, "mark connected "+attemptID)
+}
+
 // RecoverInFlight is called by a new owner after AcquireLease and before
 // dialing: every attempt still in flight (its owner died) is logged as
 // interrupted and its lead made eligible again at now, the attempt not

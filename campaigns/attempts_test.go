@@ -495,3 +495,36 @@ func TestRecordDisposition(t *testing.T) {
 		t.Errorf("empty code: %v", err)
 	}
 }
+
+// A connection counts once: when it is bridged (MarkConnected), not again
+// when the attempt ends; an attempt not in flight cannot be marked.
+func TestMarkConnectedCountsOnce(t *testing.T) {
+	s, _, _ := newStore(t)
+	cfg := testConfig("conn")
+	tok := setup(t, s, cfg, 2)
+	atts, err := s.StartAttempts(ctx, cfg.ID, tok, t0, 2)
+	if err != nil || len(atts) != 2 {
+		t.Fatalf("start: %v %v", atts, err)
+	}
+	if err := s.MarkConnected(ctx, cfg.ID, atts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkConnected(ctx, cfg.ID, atts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Stats(ctx, cfg.ID); st.Connected != 1 {
+		t.Fatalf("connected after marking = %d, want 1", st.Connected)
+	}
+	for _, a := range atts {
+		rec := AttemptRecord{AttemptID: a.ID, LeadID: a.Lead.ID, Outcome: OutcomeConnected, LiveAnswer: true, EndedAt: t0.Add(time.Minute)}
+		if err := s.FinishAttempt(ctx, cfg.ID, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := s.Stats(ctx, cfg.ID); st.Connected != 2 {
+		t.Errorf("connected after finishing = %d, want 2 (one marked, one not)", st.Connected)
+	}
+	if err := s.MarkConnected(ctx, cfg.ID, atts[0].ID); !errors.Is(err, ErrNotInFlight) {
+		t.Errorf("mark after finish: %v, want ErrNotInFlight", err)
+	}
+}

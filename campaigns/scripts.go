@@ -18,6 +18,7 @@ import "github.com/redis/go-redis/v9"
 //	{c:C}:inflight       hash    attempt id -> lead \t seq \t started ms \t started RFC 3339 \t number
 //	{c:C}:counts         hash    leads by status
 //	{c:C}:totals         hash    attempts, live, connected, abandoned
+//	{c:C}:conn           set     attempts in flight already counted as connected
 //	{c:C}:awm:<minute>   hash    live, abandoned in that minute (expires after 26 h)
 //	{c:C}:awh:<hour>     hash    live, abandoned in that hour (expires after 35 days)
 //	{c:C}:attempts       stream  the attempt log, never trimmed
@@ -276,7 +277,8 @@ else
 end
 local t = p .. ':totals'
 if ARGV[5] == '1' then redis.call('HINCRBY', t, 'attempts', 1) end
-if ARGV[7] == '1' then redis.call('HINCRBY', t, 'connected', 1) end
+local counted = redis.call('SREM', p .. ':conn', aid)
+if ARGV[7] == '1' and counted == 0 then redis.call('HINCRBY', t, 'connected', 1) end
 if ARGV[6] == '1' then
   redis.call('HINCRBY', t, 'live', 1)
   local mk = p .. ':awm:' .. math.floor(ended / 60000)
@@ -306,12 +308,26 @@ for i = 1, #all, 2 do
   local f = split(all[i + 1])
   local lead, seq, started, number = f[1], f[2], f[4], f[5]
   redis.call('HDEL', p .. ':inflight', aid)
+  redis.call('SREM', p .. ':conn', aid)
   redis.call('XADD', p .. ':attempts', '*', 'attempt', aid, 'lead', lead, 'number', number, 'seq', seq,
     'started', started, 'outcome', 'interrupted', 'ended', ARGV[3])
   requeue(p, lead, ARGV[2], 'interrupted')
   out[#out + 1] = {aid, seq, started, number, redis.call('HGETALL', p .. ':l:' .. lead)}
 end
 return out
+`)
+
+// connectScript: ARGV attempt id. Counts an attempt in flight as connected
+// once, when the agent is bridged, so live figures do not wait for the call
+// to end; finishScript then does not count it again.
+var connectScript = redis.NewScript(`
+local p = KEYS[1]
+local aid = ARGV[1]
+if redis.call('HEXISTS', p .. ':inflight', aid) == 0 then return redis.error_reply('NOTINFLIGHT') end
+if redis.call('SADD', p .. ':conn', aid) == 1 then
+  redis.call('HINCRBY', p .. ':totals', 'connected', 1)
+end
+return 1
 `)
 
 // windowScript: ARGV key kind (awm|awh), first bucket, last bucket.

@@ -2,11 +2,37 @@ package dialer
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/dialer/dialer/amd"
 	"github.com/dialer/dialer/campaigns"
 	"github.com/dialer/dialer/telephony"
 )
+
+// DefaultAMD builds the amd package's streaming detector with the campaign's
+// AMD settings (amd.Config keys; none means the defaults).
+func DefaultAMD(cfg campaigns.Config) (AMDDetector, error) {
+	ac, err := amd.ParseSettings(cfg.AMD.Settings)
+	if err != nil {
+		return nil, fmt.Errorf("campaign %s: amd.settings: %w", cfg.ID, err)
+	}
+	return amdDetector{amd.New(ac)}, nil
+}
+
+type amdDetector struct{ d *amd.Detector }
+
+func (a amdDetector) Write(frame []int16) (AMDVerdict, bool) {
+	v, ok := a.d.Write(frame)
+	if !ok {
+		return AMDVerdict{}, false
+	}
+	at := v.At
+	if v.Kind == amd.Beep {
+		at = v.BeepAt + v.BeepLen
+	}
+	return AMDVerdict{Result: v.Kind.String(), At: at}, true
+}
 
 // amdMaxWait bounds the AMD stage in wall time, whatever the detector does
 // (a detector gives "unknown" at its own time limit well before this).
@@ -44,10 +70,18 @@ func (c *call) runAMD(ctx context.Context) (out campaigns.Outcome, done bool) {
 				c.hungUp = true
 				c.rec.AMDResult = "hangup"
 				c.rec.Cause = ev.Cause.String()
-				// Nobody knows whether a person hung up on the AMD: count it
-				// as a live answer that got no agent, the cautious reading.
-				c.rec.LiveAnswer = true
-				return campaigns.OutcomeAbandoned, true
+				if ev.Cause == telephony.CauseInvalid {
+					return campaigns.OutcomeInvalid, true
+				}
+				// The far end hung up before the AMD decided. Past the grace,
+				// a person may have waited on us: count it as a live answer
+				// that got no agent, the cautious reading. Within the grace
+				// nobody was kept waiting.
+				if ev.At.Sub(c.rec.AnsweredAt) > e.opts.Grace {
+					c.rec.LiveAnswer = true
+					return campaigns.OutcomeAbandoned, true
+				}
+				return campaigns.OutcomeNoAnswer, true
 			}
 		case <-t.C:
 			c.rec.AMDResult = "timeout"

@@ -196,7 +196,7 @@ func (c *call) lifecycle(ctx context.Context) campaigns.Outcome {
 	return c.connect(ctx, c.liveAt)
 }
 
-func (c *call) amdOn() bool { return c.cfg.AMD.Enabled && c.l.e.opts.AMD != nil }
+func (c *call) amdOn() bool { return c.cfg.AMD.Enabled }
 
 // connect reserves an agent within the grace and bridges the call, or
 // abandons it.
@@ -262,6 +262,9 @@ func (c *call) connect(ctx context.Context, liveAt time.Time) campaigns.Outcome 
 		l.log.Warn("agent connect", "agent", agent.ID, "err", err)
 	}
 	c.rec.ConnectedAt = now
+	if err := e.store.MarkConnected(ctx, l.id, c.at.ID); err != nil && !errors.Is(err, campaigns.ErrNotInFlight) {
+		l.log.Warn("mark connected", "attempt", c.at.ID, "err", err)
+	}
 	e.metrics.connectSeconds.WithLabelValues(l.id).Observe(now.Sub(liveAt).Seconds())
 	l.untrack(c.at.ID) // connected: no longer a call in flight for pacing
 

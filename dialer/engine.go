@@ -51,8 +51,8 @@ type Options struct {
 	// controls (default 1 h; the legal window is longer, and the campaign
 	// counters keep it).
 	AbandonWindow time.Duration
-	// AMD builds a detector per answered call for campaigns with AMD on; nil
-	// treats every answer as live.
+	// AMD builds a detector per answered call for campaigns with AMD on
+	// (default DefaultAMD, the amd package).
 	AMD AMDFactory
 	// OnAgentFree, if set, is called when the engine makes an agent wrap up
 	// (used by simulated agents).
@@ -100,6 +100,9 @@ func New(o Options) (*Engine, error) {
 	def(&o.ReserveLease, 10*time.Second)
 	def(&o.DrainTimeout, 30*time.Second)
 	def(&o.AbandonWindow, time.Hour)
+	if o.AMD == nil {
+		o.AMD = DefaultAMD
+	}
 	return &Engine{
 		opts:    o,
 		store:   o.Store,

@@ -419,3 +419,54 @@ func TestShutdownReleasesCallsInFlight(t *testing.T) {
 		t.Errorf("no ringing call was cancelled at shutdown")
 	}
 }
+
+// With AMD on, the engine listens to each answered call (the simulated
+// network's synthetic audio) and connects only people: machines and fax are
+// hung up, and the verdict and its time are in the attempt log.
+func TestAMDConnectsPeopleOnly(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := testCampaign("amd")
+	cfg.AMD = campaigns.AMDPolicy{Enabled: true, OnMachine: "hangup"}
+	netCfg := fastNet(9)
+	netCfg.Human, netCfg.Machine, netCfg.Busy, netCfg.Invalid, netCfg.Fax, netCfg.Congestion = 0.5, 0.35, 0, 0, 0.15, 0
+	netCfg.Greeting = sim.Dist{Kind: "uniform", Min: 4 * time.Second, Max: 8 * time.Second}
+	in := startInstance(t, srv.Addr(), "e1", netCfg, time.Second)
+	seed(t, in.store, in.reg, cfg, 40, 8)
+	in.store.SetState(context.Background(), cfg.ID, campaigns.StateRunning)
+	waitFor(t, "30 attempts", 60*time.Second, func() bool { return stats(t, in.store, cfg.ID).Attempts >= 30 })
+	net := in.net
+	in.stop()
+	log := checkLedger(t, campaigns.NewStore(srv.Client()), cfg.ID, 40)
+	right, total := 0, 0
+	for _, r := range log {
+		truth, ok := net.Truth(r.AttemptID)
+		if !ok || r.AnsweredAt.IsZero() || r.Outcome == campaigns.OutcomeCanceled {
+			continue
+		}
+		total++
+		if r.AMDResult == "" {
+			t.Errorf("answered attempt %s has no AMD result", r.AttemptID)
+		}
+		switch truth {
+		case sim.Human:
+			if r.Outcome == campaigns.OutcomeConnected && r.AMDResult == "human" && r.AMDMillis > 0 {
+				right++
+			}
+		case sim.Machine:
+			if r.Outcome == campaigns.OutcomeMachine && !r.LiveAnswer {
+				right++
+			}
+		case sim.Fax:
+			if r.Outcome == campaigns.OutcomeFax {
+				right++
+			}
+		}
+	}
+	if total < 20 {
+		t.Fatalf("only %d answered attempts", total)
+	}
+	if float64(right) < 0.9*float64(total) {
+		t.Errorf("AMD acted right on %d of %d answered calls", right, total)
+	}
+	t.Logf("AMD acted right on %d of %d answered calls", right, total)
+}

@@ -42,6 +42,7 @@ func demoCampaign() campaigns.Config {
 		DefaultRegion: "US",
 		TimeZone:      "UTC",
 		CallingHours:  campaigns.Hours{Start: "00:00", End: "23:59"},
+		AMD:           campaigns.AMDPolicy{Enabled: true, OnMachine: "hangup"},
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dialer/dialer/agents"
+	"github.com/dialer/dialer/amd"
 	"github.com/dialer/dialer/api"
 	"github.com/dialer/dialer/campaigns"
 	"github.com/dialer/dialer/dialer"
@@ -92,6 +93,9 @@ func loadConfig(path string) (serveConfig, error) {
 		if err := c.Normalize(); err != nil {
 			problems = append(problems, fmt.Sprintf("campaigns[%d]: %v", i, err))
 			continue
+		}
+		if _, err := amd.ParseSettings(c.AMD.Settings); err != nil {
+			problems = append(problems, fmt.Sprintf("campaigns[%d].amd.settings: %v", i, err))
 		}
 		if seen[c.ID] {
 			problems = append(problems, fmt.Sprintf("campaigns[%d].id: %q appears twice", i, c.ID))
@@ -285,7 +289,6 @@ func (a *App) Run(ctx context.Context) error {
 		Logger:     log,
 		Registerer: promReg,
 		InstanceID: instance,
-		AMD:        amdFactory(),
 		OnWrapUp:   simAgents.WrapUp,
 	})
 	if err != nil {
