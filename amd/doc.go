@@ -41,19 +41,30 @@
 // # How it decides
 //
 // Each 10 ms block is high-passed at 250 Hz (rumble and hum mask pauses),
-// then measured for energy against an adaptive noise floor (falls fast,
-// rises 3 dB/s) and for a single steady tone (frequency from the identity
-// x[n]+x[n-2] = 2cos(ω)x[n-1], confirmed by a Goertzel filter at that
-// frequency holding at least 75% of the energy). Speech blocks form words
-// (MinWordMS); the greeting runs from the first word to the last. A greeting
-// followed by silence means Human, after HumanSilenceMS when it was short and
-// after up to LongHumanSilenceMS when it was longer; a greeting that reaches
-// MachineGreetingMS means Machine. Tones: CED (2100 Hz, 500 ms) and CNG
-// (1100 Hz, 400 ms) before any speech mean Fax; three SIT segments
-// (Telcordia 913.8/985.2, 1370.6/1428.5, 1776.7 Hz, short or long; or the
-// ITU 950/1400/1800 Hz variant) mean SIT; a steady single tone of
-// 380–2150 Hz lasting MinBeepMS after speech is the beep (reported when it
-// ends). Dual tones such as ringback (440+480 Hz) are not single tones.
+// then measured for energy against an adaptive noise floor and for a single
+// steady tone.
+//
+// Speech: the floor falls fast, rises 3 dB/s, or 20 dB/s while the level
+// holds steady for 300 ms (noise does, syllables do not). A block is speech
+// SpeechSNRDB above the floor, and stays speech at half that (hysteresis).
+// The greeting starts with a word (MinWordMS of speech that rises 12 dB
+// above the floor or moves by 3 dB inside, so a step in line noise is no
+// word); once it has started, bursts of 30 ms continue it. A greeting
+// followed by silence means Human: after HumanSilenceMS when it lasted up
+// to ShortGreetingMS, after up to LongHumanSilenceMS when it was longer. A
+// greeting that reaches MachineGreetingMS means Machine.
+//
+// Tones: the frequency comes from the identity x[n]+x[n-2] = 2cos(ω)x[n-1]
+// (less the bias of the noise floor), refined by a Goertzel filter at that
+// frequency and 12 Hz either side, which must find at least 75% of the
+// block's energy; consecutive tonal blocks within 2% form segments. CED
+// (2100 Hz, 500 ms) and CNG (1100 Hz, 400 ms) before any speech mean Fax;
+// three adjacent SIT segments (Telcordia 913.8/985.2, 1370.6/1428.5,
+// 1776.7 Hz, short or long; or the ITU 950/1400/1800 Hz variant) mean SIT,
+// and their frequencies and lengths say which. A single tone of 380–2150 Hz
+// lasting MinBeepMS after speech, which ends in silence rather than in
+// another tone, is the beep; it is reported when it ends, with its onset.
+// Dual tones such as ringback (440+480 Hz) are no single tone.
 //
 // Baseline is a re-implementation of Asterisk's app_amd algorithm with its
 // default parameters, behind the same Classifier interface, for comparison.

@@ -9,7 +9,10 @@
 # asterisk-core-sounds-es-wav (unpacked with apt-get download + dpkg -x, not
 # installed) and from espeak-ng; tones and line noise are made with sox.
 # Environment: N_HUMAN, N_MACHINE, N_FAX, N_SIT, N_SILENCE (counts) and
-# AMD_NOISE (line-noise peak levels in dBFS to draw from, "none" for none).
+# AMD_NOISE (line-noise peak levels in dBFS to draw from, "none" for none),
+# AMD_VOICES and AMD_GREET_VOICES (espeak-ng voices of the people and of the
+# synthesised greetings; a voice whose name starts with "en" reads English
+# text, any other Spanish).
 # Writes OUTDIR/wav/*.wav and OUTDIR/labels.csv with the columns
 #   file,label,first_utterance_end_ms,beep_ms,sit
 # (times in ms from the start of the file; empty where not applicable).
@@ -58,7 +61,7 @@ for f in "$EN/hello.wav" "$EN/vm-no.wav" "$EN/goodbye.wav" "$ES/vm-no.wav" "$EN"
 	[ -f "$f" ] && trim "$WORK/pool/word/a$((n++)).wav" "$f"
 done
 # Synthesised human answers: other voices, Spanish and English.
-VOICES=(es es-419 es-419+m3 es+f2 es-419+f4 es+m1 en-us en-us+f3 en+m2 pt-br)
+read -r -a VOICES <<<"${AMD_VOICES:-es es-419 es-419+m3 es+f2 es-419+f4 es+m1 en-us en-us+f3 en+m2 pt-br}"
 WORDS_ES=("¿Aló?" "Aló" "¿Bueno?" "Bueno" "Diga" "¿Sí?" "Hola" "¿Hola?" "Sí, dígame" "Hola, sí" "¿Quién?" "Aló, ¿sí?")
 WORDS_EN=("Hello?" "Hello" "Hi" "Yes?" "Yeah, hello" "Hello, yes?" "Speaking")
 LONG_ES=("Hola, buenas tardes, ¿quién habla?" "Aló, buenas tardes" "Sí, aló, ¿con quién hablo?" "Hola, ¿quién es?")
@@ -82,7 +85,8 @@ GREET_ES=("Hola, has llamado a María. En este momento no puedo atenderte." "Dej
 	"Hola, soy Ana, ahora no estoy disponible." "Gracias por llamar a Ferretería El Sol, nuestro horario es de nueve a seis.")
 GREET_EN=("Hi, you've reached John. I can't take your call right now." "Please leave your name and number after the tone."
 	"Thank you for calling, nobody is available to take your call." "Hello, this is the voicemail of Sarah Miller.")
-for v in es es-419+m3 es+f2 en-us en+f4; do
+read -r -a GREET_VOICES <<<"${AMD_GREET_VOICES:-es es-419+m3 es+f2 en-us en+f4}"
+for v in "${GREET_VOICES[@]}"; do
 	case $v in en*) g=("${GREET_EN[@]}") ;; *) g=("${GREET_ES[@]}") ;; esac
 	for s in "${g[@]}"; do espeak "$WORK/pool/greet/e$((n++)).wav" "$v" $((150 + RANDOM % 40)) "$s"; done
 done
