@@ -6,12 +6,20 @@ import "time"
 type Outcome int
 
 const (
+	// OutcomeHuman: a live answer (AMD said human, or AMD off and answered).
 	OutcomeHuman Outcome = iota + 1
+	// OutcomeMachine: an answering machine.
 	OutcomeMachine
+	// OutcomeFax: a fax tone after answer.
 	OutcomeFax
+	// OutcomeBusy: Q.850 17, SIP 486/600.
 	OutcomeBusy
+	// OutcomeNoAnswer: ring timeout, Q.850 18/19, and rejected calls
+	// (Q.850 21, SIP 603), which ring like unanswered ones.
 	OutcomeNoAnswer
+	// OutcomeInvalid: unallocated or malformed numbers, SIT tones.
 	OutcomeInvalid
+	// OutcomeFailed: congestion and other network failures.
 	OutcomeFailed
 	numOutcomes = iota
 )

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -181,6 +183,47 @@ func TestPredictiveShortWindowBoost(t *testing.T) {
 	if dh.Launch >= dc.Launch {
 		t.Errorf("hot window launches %d, calm %d", dh.Launch, dc.Launch)
 	}
+}
+
+func TestPredictiveNoAgents(t *testing.T) {
+	p := NewPredictive(Limits{AbandonTarget: 0.03}, PredictiveOptions{Safety: -1})
+	s := team(0, 0)
+	s.Agents = append(s.Agents, Agent{Status: AgentPaused, Since: s.Now})
+	if d := p.Decide(s); d.Launch != 0 {
+		t.Errorf("no working agents: %+v", d)
+	}
+}
+
+// Observe runs on call goroutines while the campaign loop decides.
+func TestPredictiveConcurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPredictive(Limits{AbandonTarget: 0.03}, PredictiveOptions{})
+		s := team(5, 45)
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Go(func() {
+				for i := range 500 {
+					now := s.Now.Add(time.Duration(i) * time.Second)
+					p.Observe(Observation{Now: now, Kind: ObserveResult, Outcome: Outcome(1 + (i+g)%7), Ring: 10 * time.Second})
+					p.Observe(Observation{Now: now, Kind: ObserveConnect, Abandoned: i%40 == 0})
+					p.Observe(Observation{Now: now, Kind: ObserveHandled, Talk: 100 * time.Second, Wrap: 10 * time.Second})
+				}
+			})
+		}
+		wg.Go(func() {
+			snap := s
+			for range 200 {
+				snap.Now = snap.Now.Add(time.Second)
+				if d := p.Decide(snap); d.Launch < 0 {
+					t.Errorf("negative launch %+v", d)
+				}
+			}
+		})
+		wg.Wait()
+		if r := p.LiveRate(); r <= 0 || r >= 1 {
+			t.Errorf("live rate %v", r)
+		}
+	})
 }
 
 func TestVICIdialLevel(t *testing.T) {

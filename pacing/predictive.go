@@ -404,7 +404,7 @@ func (p *Predictive) Decide(s Snapshot) Decision {
 		return Decision{Launch: max(floor, 0), Reason: "ceiling", Forecast: fc}
 	}
 	n := math.MaxInt
-	if live <= 0 {
+	if live <= 0 || working == 0 {
 		n = 0
 	}
 	for k := range p.ts {
