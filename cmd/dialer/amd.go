@@ -402,33 +402,3 @@ func printAMDReports(w io.Writer, rs []amdReport) {
 	})
 	tw.Flush()
 }
-
-// amdRecording is one labelled recording of an AMD corpus, at 8 kHz.
-type amdRecording struct {
-	File    string
-	Label   string // human, machine, fax, sit, silence
-	Samples []int16
-}
-
-// loadAMDCorpus reads a corpus written by test/amd/build-corpus.sh (dir holds
-// labels.csv and wav/) into memory, for the simulated network to play.
-func loadAMDCorpus(dir string) ([]amdRecording, error) {
-	labels, err := readAMDLabels(filepath.Join(dir, "labels.csv"))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]amdRecording, 0, len(labels))
-	for _, l := range labels {
-		f, err := os.Open(filepath.Join(dir, "wav", l.File))
-		if err != nil {
-			return nil, err
-		}
-		s, err := amd.ReadWAV(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", l.File, err)
-		}
-		out = append(out, amdRecording{File: l.File, Label: l.Label, Samples: s})
-	}
-	return out, nil
-}
