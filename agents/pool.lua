@@ -199,6 +199,16 @@ elseif op == 'logout' then
     'attempt', '', 'lease', '0', 'idle', '0')
   return reply(K_REC)
 
+elseif op == 'hold' then
+  -- ARGV 4 attempt, 5 lease until (ms): reserve this very agent (preview:
+  -- the agent asked for its next lead and gets that lead's call).
+  if a.state ~= 'ready' then return fail('state', a) end
+  redis.call('ZREM', K_READY, a.id)
+  redis.call('HSET', K_REC, 'state', 'reserved', 'since', now, 'attempt', ARGV[4], 'lease', ARGV[5])
+  redis.call('ZADD', K_LEASES, ARGV[5], a.id)
+  redis.call('HSET', K_HOLDS, ARGV[4], a.id)
+  return reply(K_REC)
+
 elseif op == 'connect' then
   -- ARGV 4 attempt
   if a.state ~= 'reserved' or a.attempt ~= ARGV[4] then return fail('lease', a, a.attempt) end

@@ -538,6 +538,19 @@ func (r *Registry) Reserve(ctx context.Context, campaign, attemptID string, leas
 	return a, nil
 }
 
+// ReserveAgent reserves this agent, which must be ready, for attemptID
+// until now+lease: preview dialing, where the agent asked for its next lead
+// and gets that lead's call. ErrInvalidTransition when it is not ready.
+func (r *Registry) ReserveAgent(ctx context.Context, agentID, attemptID string, lease time.Duration, now time.Time) (Agent, error) {
+	if err := checkID("attempt", attemptID); err != nil {
+		return Agent{}, err
+	}
+	if lease < time.Millisecond {
+		return Agent{}, fmt.Errorf("%w: lease %v: want at least 1ms", ErrInvalid, lease)
+	}
+	return r.agentOp(ctx, "reserve", "hold", agentID, now, attemptID, ms(now.Add(lease)))
+}
+
 // Connect moves the agent reserved for attemptID to talking. ErrLeaseLost
 // when it is not reserved for that attempt or its lease has lapsed (then it
 // goes back to ready here).

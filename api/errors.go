@@ -8,6 +8,7 @@ import (
 
 	"github.com/dialer/dialer/agents"
 	"github.com/dialer/dialer/campaigns"
+	"github.com/dialer/dialer/dialer"
 )
 
 // Error is an API error with its HTTP status.
@@ -32,8 +33,11 @@ func statusOf(err error) int {
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, campaigns.ErrBadCSV):
 		return http.StatusBadRequest
-	case errors.Is(err, agents.ErrInvalidTransition), errors.Is(err, agents.ErrLeaseLost):
+	case errors.Is(err, agents.ErrInvalidTransition), errors.Is(err, agents.ErrLeaseLost),
+		errors.Is(err, dialer.ErrNotOwner), errors.Is(err, dialer.ErrNotPreview):
 		return http.StatusConflict
+	case errors.Is(err, dialer.ErrNoLead):
+		return http.StatusNotFound
 	}
 	return http.StatusInternalServerError
 }

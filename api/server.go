@@ -27,6 +27,8 @@ type Engine interface {
 	Live(campaign string) (map[string]int, bool)
 	// Wake tells the campaign's calls waiting for an agent to look again.
 	Wake(campaign string)
+	// PreviewNext dials the next lead for an agent of a preview campaign.
+	PreviewNext(ctx context.Context, agentID string) (campaigns.Attempt, error)
 }
 
 // Options configure a Server. Store and Agents are required.
@@ -100,6 +102,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/agents/{id}/pause", s.agentOp("pause"))
 	m.HandleFunc("POST /api/v1/agents/{id}/logout", s.agentOp("logout"))
 	m.HandleFunc("POST /api/v1/agents/{id}/disposition", s.agentOp("disposition"))
+	m.HandleFunc("POST /api/v1/agents/{id}/next", s.previewNext)
 
 	m.Handle("GET /", webHandler())
 	m.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
@@ -443,4 +446,19 @@ func (s *Server) agentOp(op string) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusOK, a)
 	}
+}
+
+// previewNext is preview dialing: the agent asks for its next lead, which is
+// dialed for it at once. The answer carries the attempt and the lead.
+func (s *Server) previewNext(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Engine == nil {
+		s.writeError(w, r, errorf(http.StatusServiceUnavailable, "no engine runs in this instance"))
+		return
+	}
+	at, err := s.opts.Engine.PreviewNext(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, at)
 }

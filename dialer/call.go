@@ -40,15 +40,18 @@ type call struct {
 	hungUp bool
 	// liveAt is when the call became a live answer waiting for an agent.
 	liveAt time.Time
+	// preset is the agent reserved before dialing (preview), or nil.
+	preset *agents.Agent
 }
 
-// runCall drives one attempt from originate to its record in the attempt log.
-func (l *loop) runCall(parent context.Context, cfg campaigns.Config, at campaigns.Attempt) {
+// runCall drives one attempt from originate to its record in the attempt
+// log. preset is the agent already reserved for it (preview), or nil.
+func (l *loop) runCall(parent context.Context, cfg campaigns.Config, at campaigns.Attempt, preset *agents.Agent) {
 	// Redis and telephony operations of a call outlive the engine's context:
 	// shutdown is signalled through l.dialing and l.hard instead, so that a
 	// call in progress is still recorded.
 	ctx := context.WithoutCancel(parent)
-	c := &call{l: l, cfg: cfg, at: at}
+	c := &call{l: l, cfg: cfg, at: at, preset: preset}
 	c.rec = campaigns.AttemptRecord{
 		AttemptID: at.ID,
 		LeadID:    at.Lead.ID,
@@ -58,6 +61,13 @@ func (l *loop) runCall(parent context.Context, cfg campaigns.Config, at campaign
 	}
 	defer l.untrack(at.ID)
 	c.rec.Outcome = c.lifecycle(ctx)
+	if preset != nil && c.rec.ConnectedAt.IsZero() {
+		// The call never reached the agent who asked for it: free the agent.
+		if _, err := l.e.agents.Release(ctx, preset.ID, at.ID, l.e.clk.Now()); err != nil {
+			l.log.Warn("release preview agent", "agent", preset.ID, "err", err)
+		}
+		l.wakeWaiters()
+	}
 	c.rec.EndedAt = l.e.clk.Now()
 	if c.rec.Outcome == campaigns.OutcomeAbandoned {
 		c.rec.Abandoned = true
@@ -183,8 +193,9 @@ func (c *call) lifecycle(ctx context.Context) campaigns.Outcome {
 		}
 	}
 
-	// Answered: AMD when the campaign asks for it.
-	if c.amdOn() {
+	// Answered: AMD when the campaign asks for it (not in preview: the
+	// agent is on the line already and hears who answers).
+	if c.amdOn() && c.preset == nil {
 		l.track(c.at.ID, pacing.StageAMD, c.rec.AnsweredAt)
 		if out, done := c.runAMD(ctx); done {
 			return out
@@ -205,7 +216,10 @@ func (c *call) connect(ctx context.Context, liveAt time.Time) campaigns.Outcome 
 	e := l.e
 	deadline := liveAt.Add(e.opts.Grace)
 	var agent agents.Agent
-	for {
+	if c.preset != nil {
+		agent = *c.preset
+	}
+	for agent.ID == "" {
 		a, err := e.agents.Reserve(ctx, l.id, c.at.ID, e.opts.ReserveLease, e.clk.Now())
 		if err == nil {
 			agent = a

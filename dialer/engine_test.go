@@ -2,6 +2,7 @@ package dialer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -469,4 +470,53 @@ func TestAMDConnectsPeopleOnly(t *testing.T) {
 		t.Errorf("AMD acted right on %d of %d answered calls", right, total)
 	}
 	t.Logf("AMD acted right on %d of %d answered calls", right, total)
+}
+
+// Preview: nothing is dialed until an agent asks; the lead's call then goes
+// to that agent.
+func TestPreviewDialsForTheAgentWhoAsked(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := testCampaign("prev")
+	cfg.Mode = "preview"
+	netCfg := fastNet(10)
+	netCfg.Human, netCfg.Busy, netCfg.Invalid, netCfg.Congestion = 1, 0, 0, 0
+	in := startInstance(t, srv.Addr(), "e1", netCfg, time.Second)
+	seed(t, in.store, in.reg, cfg, 10, 3)
+	in.store.SetState(context.Background(), cfg.ID, campaigns.StateRunning)
+	waitFor(t, "the campaign to be owned", 5*time.Second, func() bool { return len(in.eng.Owned()) == 1 })
+	time.Sleep(300 * time.Millisecond) // several ticks: preview must not dial by itself
+	if st := stats(t, in.store, cfg.ID); st.Attempts != 0 || st.InFlight != 0 {
+		t.Fatalf("preview dialed without a request: %+v", st)
+	}
+	ctx := context.Background()
+	agent := cfg.ID + "-a01"
+	at, err := in.eng.PreviewNext(ctx, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at.Lead.Phone == "" || at.ID == "" {
+		t.Fatalf("attempt without lead: %+v", at)
+	}
+	if _, err := in.eng.PreviewNext(ctx, agent); !errors.Is(err, agents.ErrInvalidTransition) {
+		t.Errorf("second request while reserved: %v, want ErrInvalidTransition", err)
+	}
+	waitFor(t, "the preview call to connect", 10*time.Second, func() bool { return stats(t, in.store, cfg.ID).Connected == 1 })
+	waitFor(t, "the attempt to end", 10*time.Second, func() bool { return stats(t, in.store, cfg.ID).InFlight == 0 })
+	log, _ := in.store.AttemptLog(ctx, cfg.ID, "", 10)
+	if len(log) != 1 || log[0].AttemptID != at.ID || log[0].AgentID != agent || log[0].Outcome != campaigns.OutcomeConnected {
+		t.Fatalf("log = %+v, want one connected attempt %s by %s", log, at.ID, agent)
+	}
+	if _, err := in.eng.PreviewNext(ctx, "ghost"); !errors.Is(err, agents.ErrNotFound) {
+		t.Errorf("unknown agent: %v", err)
+	}
+	// A progressive campaign refuses preview requests.
+	cfg2 := testCampaign("prog2")
+	seed(t, in.store, in.reg, cfg2, 1, 1)
+	in.store.SetState(ctx, cfg2.ID, campaigns.StatePaused)
+	in.store.SetState(ctx, cfg2.ID, campaigns.StateRunning)
+	waitFor(t, "the second campaign to be owned", 5*time.Second, func() bool { return len(in.eng.Owned()) == 2 })
+	in.store.SetState(ctx, cfg2.ID, campaigns.StatePaused)
+	if _, err := in.eng.PreviewNext(ctx, cfg2.ID+"-a00"); !errors.Is(err, dialer.ErrNotPreview) {
+		t.Errorf("preview on a progressive campaign: %v", err)
+	}
 }

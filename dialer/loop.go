@@ -211,7 +211,7 @@ func (l *loop) pace(ctx context.Context, now time.Time) {
 	}
 	for _, at := range atts {
 		l.track(at.ID, pacing.StageDialing, now)
-		l.calls_wg.Go(func() { l.runCall(ctx, cfg, at) })
+		l.calls_wg.Go(func() { l.runCall(ctx, cfg, at, nil) })
 	}
 }
 
