@@ -212,8 +212,12 @@ type run struct {
 	agents   []agent
 	readyQ   []readyEntry
 	nready   int
-	nextLead int
-	readySeq uint64
+	// leavingReady counts ready agents who log out once the calls in
+	// flight no longer need them.
+	leavingReady int
+	settleAt     bool // a call ended: leavers may go
+	nextLead     int
+	readySeq     uint64
 
 	// onLaunch, if set, sees every lead's drawn outcome (tests).
 	onLaunch func(lead int, o pacing.Outcome, ring, talk float64)
@@ -257,6 +261,10 @@ func (r *run) run() {
 		e := r.events.pop()
 		if e.t >= r.end {
 			break
+		}
+		if r.settleAt {
+			r.settleAt = false
+			r.settleLeavers(e.t)
 		}
 		switch e.kind {
 		case evTick:
@@ -312,6 +320,7 @@ func (r *run) observe(o pacing.Observation) {
 }
 
 func (r *run) tick(t float64) {
+	r.settleLeavers(t)
 	r.snapAgents = r.snapAgents[:0]
 	ready := 0
 	for i := range r.agents {
@@ -319,10 +328,14 @@ func (r *run) tick(t float64) {
 		if a.status == 0 {
 			continue
 		}
-		if a.status == pacing.AgentReady {
+		st := a.status
+		switch {
+		case a.leaving:
+			st = pacing.AgentPaused // logging out: will take no new call
+		case st == pacing.AgentReady:
 			ready++
 		}
-		r.snapAgents = append(r.snapAgents, pacing.Agent{Status: a.status, Since: r.at(a.since)})
+		r.snapAgents = append(r.snapAgents, pacing.Agent{Status: st, Since: r.at(a.since)})
 	}
 	r.snapCalls = r.snapCalls[:0]
 	for _, id := range r.inflight {
@@ -420,6 +433,7 @@ func (r *run) done(id int32) {
 	r.inflight = r.inflight[:len(r.inflight)-1]
 	c.pos = -1
 	r.free = append(r.free, id)
+	r.settleAt = true
 }
 
 func (r *run) verdict(t float64, id int32) {
@@ -450,6 +464,9 @@ func (r *run) takeReady() (int32, bool) {
 		a := &r.agents[e.id]
 		if a.status == pacing.AgentReady && a.readySeq == e.seq {
 			r.nready--
+			if a.leaving {
+				r.leavingReady--
+			}
 			return e.id, true
 		}
 	}
@@ -508,6 +525,9 @@ func (r *run) setAgents(t float64, want int) {
 		for i := range r.agents {
 			if r.agents[i].leaving {
 				r.agents[i].leaving = false
+				if r.agents[i].status == pacing.AgentReady {
+					r.leavingReady--
+				}
 				id = -2
 				break
 			}
@@ -529,26 +549,60 @@ func (r *run) setAgents(t float64, want int) {
 		r.becomeReady(t, int32(id))
 	}
 	for ; have > want; have-- {
-		// Ready agents leave first (the most recently ready), then busy
-		// ones at the end of their wrap-up.
-		id := -1
-		for i := len(r.readyQ) - 1; i >= 0; i-- {
-			e := r.readyQ[i]
-			if a := &r.agents[e.id]; a.status == pacing.AgentReady && a.readySeq == e.seq {
-				id = int(e.id)
-				r.readyQ = slices.Delete(r.readyQ, i, i+1)
-				break
-			}
-		}
-		if id >= 0 {
-			r.logout(t, int32(id))
+		// A ready agent whom no call in flight needs leaves now (the most
+		// recently ready); so does, after its wrap-up, a busy agent; failing
+		// both, a ready agent leaves as soon as the calls in flight no
+		// longer need it (progressive's reserve is kept: it never abandons
+		// because the team shrank).
+		if r.nready > len(r.inflight) && r.logoutLastReady(t) {
 			continue
 		}
+		if r.markLeaving(func(a *agent) bool { return a.status == pacing.AgentTalking || a.status == pacing.AgentWrapUp }) {
+			continue
+		}
+		if r.markLeaving(func(a *agent) bool { return a.status == pacing.AgentReady }) {
+			r.leavingReady++
+		}
+	}
+}
+
+func (r *run) logoutLastReady(t float64) bool {
+	for i := len(r.readyQ) - 1; i >= 0; i-- {
+		e := r.readyQ[i]
+		if a := &r.agents[e.id]; a.status == pacing.AgentReady && a.readySeq == e.seq && !a.leaving {
+			r.readyQ = slices.Delete(r.readyQ, i, i+1)
+			r.logout(t, e.id)
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) markLeaving(ok func(*agent) bool) bool {
+	for i := range r.agents {
+		if a := &r.agents[i]; a.status != 0 && !a.leaving && ok(a) {
+			a.leaving = true
+			return true
+		}
+	}
+	return false
+}
+
+// settleLeavers logs out ready agents marked leaving once the calls in
+// flight no longer need them.
+func (r *run) settleLeavers(t float64) {
+	for r.leavingReady > 0 && r.nready > len(r.inflight) {
+		found := false
 		for i := range r.agents {
-			if a := &r.agents[i]; a.status != 0 && !a.leaving {
-				a.leaving = true
+			if a := &r.agents[i]; a.leaving && a.status == pacing.AgentReady {
+				r.logout(t, int32(i))
+				r.leavingReady--
+				found = true
 				break
 			}
+		}
+		if !found {
+			r.leavingReady = 0
 		}
 	}
 }

@@ -86,6 +86,22 @@ func TestProgressiveAbandonsNothing(t *testing.T) {
 	}
 }
 
+// The team grows and shrinks sharply: agents who log out finish the calls
+// already dialled for them, so progressive still abandons nothing.
+func TestProgressiveAbandonsNothingWhenTheTeamShrinks(t *testing.T) {
+	s := short(t, "agents-20", 4*time.Hour)
+	s.Agents = []AgentStep{{0, 10}, {time.Hour, 80}, {2 * time.Hour, 5}, {3 * time.Hour, 40}}
+	for _, p := range []string{"progressive", "preview"} {
+		r := Run(s, spec(t, p, s))
+		if r.Abandoned != 0 || r.LiveAnswers < 1000 {
+			t.Errorf("%s: %+v", p, r)
+		}
+	}
+	if r := Run(s, spec(t, "predictive", s)); r.AbandonRate > s.AbandonTarget {
+		t.Errorf("predictive over the target when the team changes: %+v", r)
+	}
+}
+
 func TestAccounting(t *testing.T) {
 	s := short(t, "heavy-tail", 5*time.Hour) // the team shrinks at 4 h
 	for _, name := range []string{"power", "predictive"} {
