@@ -20,10 +20,12 @@ import (
 )
 
 const amdUsage = `usage:
-  dialer amd classify [--json] [--baseline] FILE...
+  dialer amd classify [--json] [--baseline] [--config JSON] FILE...
       classify WAV files (PCM, µ-law, A-law; any rate). --json prints one
       object per line: {"file","result","decision_ms","beep_ms","sit"}.
-  dialer amd eval [--labels test/amd/out/labels.csv] [--wav DIR] [--misses]
+      A recording that ends before a verdict is followed by up to 6 s of
+      silence (a line gone quiet). --config takes detector settings as JSON.
+  dialer amd eval [--labels test/amd/out/labels.csv] [--wav DIR] [--misses] [--config JSON]
       run our detector and the app_amd-style baseline over a labelled corpus
       (test/amd/build-corpus.sh) and print the report tables side by side.
 `
