@@ -312,6 +312,28 @@ func TestCrashedEngineIsTakenOver(t *testing.T) {
 	}
 	a.crash()
 	waitFor(t, "engine b to take over", 10*time.Second, func() bool { return len(b.eng.Owned()) == 1 })
+	// The agents whose calls died with engine a end up in wrap-up (their
+	// simulated selves died with it too): they record a disposition, as
+	// people at their softphones would.
+	stopPeople := make(chan struct{})
+	peopleDone := make(chan struct{})
+	go func() {
+		defer close(peopleDone)
+		for {
+			select {
+			case <-stopPeople:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			list, _ := b.reg.List(context.Background(), cfg.ID)
+			for _, ag := range list {
+				if ag.State == agents.StateWrapUp && time.Since(ag.Since) > 200*time.Millisecond {
+					b.reg.Disposition(context.Background(), ag.ID, "callback", time.Now())
+				}
+			}
+		}
+	}()
+	defer func() { close(stopPeople); <-peopleDone }()
 	before := stats(t, b.store, cfg.ID).Attempts
 	waitFor(t, "engine b to dial", 10*time.Second, func() bool { return stats(t, b.store, cfg.ID).Attempts > before+10 })
 	b.stop()
