@@ -59,9 +59,6 @@ type Detector struct {
 	done      bool // no more verdicts
 	beepFound bool
 	pending   []Verdict
-
-	// trace, when set (tests only), sees every block's measurements.
-	trace func(blk int, db, floor, hz, purity float64, speech, tonal bool)
 }
 
 // toneSeg is a run of 10 ms blocks holding one steady single tone.
@@ -92,16 +89,14 @@ func New(cfg Config) *Detector {
 // Write settles two verdicts, the second is returned by the next Write.
 func (d *Detector) Write(frame []int16) (Verdict, bool) {
 	for _, s := range frame {
-		if d.done && len(d.pending) > 0 {
+		if d.done {
 			break
 		}
 		d.buf[d.nbuf] = float64(s)
 		d.nbuf++
 		if d.nbuf == blockLen {
 			d.nbuf = 0
-			if !d.done {
-				d.block()
-			}
+			d.block()
 		}
 	}
 	if len(d.pending) == 0 {
@@ -118,12 +113,9 @@ func (d *Detector) Done() bool { return d.done && len(d.pending) == 0 }
 func (d *Detector) emit(v Verdict) {
 	v.At = time.Duration(d.blk) * blockDur
 	d.pending = append(d.pending, v)
-	switch v.Kind {
-	case Machine:
-		d.machine = true
-	case Beep:
-		d.done = true
-	default:
+	if v.Kind == Machine {
+		d.machine = true // a Beep may follow
+	} else {
 		d.done = true
 	}
 }
@@ -145,7 +137,7 @@ func (d *Detector) block() {
 	tonal := purity >= 0.75 && db > -50 && (!d.floorInit || db > d.floor+10) && hz >= 300 && hz <= 3400
 	d.blk++ // the block now ends at d.blk
 
-	// Adaptive noise floor: falls fast, rises 3 dB/s.
+	// The noise floor starts at the first block's level.
 	if !d.floorInit {
 		d.floor, d.floorInit = max(db, -90), true
 	}
@@ -171,6 +163,7 @@ func (d *Detector) block() {
 		lo, hi = min(lo, v), max(hi, v)
 	}
 	steady := d.blk >= len(d.recentDB) && hi-lo < 4
+	// The floor falls fast and rises 3 dB/s (20 when steady); tones leave it.
 	if !tonal {
 		switch {
 		case db < d.floor:
@@ -180,9 +173,6 @@ func (d *Detector) block() {
 		default:
 			d.floor += min(db-d.floor, 0.03)
 		}
-	}
-	if d.trace != nil {
-		d.trace(d.blk, db, d.floor, hz, purity, speech, tonal)
 	}
 	d.speech(speech, d.recentDB[d.blk%len(d.recentDB)])
 	d.tone(tonal, hz)
@@ -405,7 +395,7 @@ func (d *Detector) decide() {
 		}
 		need := c.HumanSilenceMS
 		if span > c.ShortGreetingMS {
-			need += (c.LongHumanSilenceMS - c.HumanSilenceMS) * (span - c.ShortGreetingMS) / (c.MachineGreetingMS - c.ShortGreetingMS)
+			need += (c.LongHumanSilenceMS - c.HumanSilenceMS) * (span - c.ShortGreetingMS) / max(1, c.MachineGreetingMS-c.ShortGreetingMS)
 		}
 		quiet := (d.blk - d.lastSpeechEnd) * 10
 		if !d.inRun && !d.cur.active && quiet >= need {

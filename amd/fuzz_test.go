@@ -32,10 +32,8 @@ func FuzzDetector(f *testing.F) {
 			s[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
 		}
 		n := int(frame%400) + 1
-		cfg := Config{HumanSilenceMS: int(human % 3000)}
-		if cfg.Validate() != nil {
-			cfg = Config{}
-		}
+		// Any config, even one Validate refuses, must not make it panic.
+		cfg := Config{HumanSilenceMS: int(human % 3000), ShortGreetingMS: int(human % 5000), MachineGreetingMS: int(human % 4000)}
 		for _, c := range []Classifier{New(cfg), NewBaseline(BaselineConfig{})} {
 			var vs []Verdict
 			for i := 0; i <= len(s); i += n {
