@@ -121,10 +121,14 @@ func TestPredictiveControllerAtCeiling(t *testing.T) {
 	if d := p.Decide(s); d.Reason == "ceiling" {
 		t.Errorf("1 abandon in 10 live answers fell back: %+v", d)
 	}
-	// ...but two in the first 50 do.
+	// ...nor do two; three in the first 100 do.
 	s.Abandoned = 2
+	if d := p.Decide(s); d.Reason == "ceiling" {
+		t.Errorf("2 abandons in 10 live answers fell back: %+v", d)
+	}
+	s.Abandoned = 3
 	if d := p.Decide(s); d.Reason != "ceiling" {
-		t.Errorf("2 abandons in 10 live answers did not fall back: %+v", d)
+		t.Errorf("3 abandons in 10 live answers did not fall back: %+v", d)
 	}
 
 	z0 := p.Safety()

@@ -29,7 +29,8 @@ type PredictiveOptions struct {
 	// (default 1).
 	WindowBoost float64
 	// MinLive is the fewest live answers in the window before the ceiling
-	// fallback trusts the realised rate (default 50).
+	// fallback trusts the realised rate (default 100: until then it takes
+	// target × 100 abandons, 3 at 3%, to fall back).
 	MinLive int
 }
 
@@ -47,7 +48,7 @@ func (o PredictiveOptions) withDefaults() PredictiveOptions {
 	def(&o.GraceShare, 0.5)
 	def(&o.WindowBoost, 1)
 	if o.MinLive == 0 {
-		o.MinLive = 50
+		o.MinLive = 100
 	}
 	return o
 }
