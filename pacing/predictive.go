@@ -53,18 +53,34 @@ func (o PredictiveOptions) withDefaults() PredictiveOptions {
 	return o
 }
 
-// Predictive dials ahead of agents freeing up. Each Decide forecasts, at the
-// moment a call launched now would reach a live person (the horizon), how
-// many agents will be free (ready ones, and each busy one by the
-// probability that its remaining talk and wrap-up end by then, given how
-// long it has been in them), and how many of the calls in flight will still
-// become live answers (given how long each has rung). It launches the most
-// calls whose live answers fit the expected free agents with a margin of
-// Safety standard deviations of the combined uncertainty. A feedback
-// controller moves Safety after every live answer so the realised abandon
-// rate settles at Goal × target; when the campaign's window rate reaches
-// the target it falls back to progressive until it is back under.
-// Erlang-C gives the steady-state rate reported in Decision.Forecast.
+// Predictive dials ahead of agents freeing up.
+//
+// Forecast: at eight checkpoints after now (quantiles of the time a call
+// launched now takes to become a live answer: ring + AMD), it compares the
+// agents free by then — ready ones, and each busy one with the probability
+// that its remaining talk and wrap-up end by then given how long it has
+// been in them (from the recent talk and wrap-up samples, so heavy tails
+// count) — with the live answers due by then: from each call in flight,
+// given how long it has rung without a result, and from the new calls. It
+// launches the most calls such that, at every checkpoint, expected live
+// answers plus Safety standard deviations (binomial noise of agents and
+// calls, and the estimation error of the live-answer rate) fit the
+// expected free agents. Never fewer than progressive would (ready agents −
+// calls in flight), never more than Limits.MaxRatio allows.
+//
+// Control: Safety moves after every live answer — up by Gain·(1−r) on an
+// abandon, down by Gain·r on a connect — so the abandon rate settles at
+// r = Goal × target; while the last ~20 minutes run over the target it
+// gets an extra WindowBoost margin; and when the campaign's window rate
+// (Snapshot.Abandoned / LiveAnswers) reaches the target it falls back to
+// progressive until it is back under.
+//
+// Learning: an Estimator per campaign (live-answer rate and outcome mix,
+// ring, AMD, talk and wrap-up times) starting from Priors and forgetting
+// in a few hundred observations, so a shifting answer rate is followed.
+// Erlang-C gives the steady-state attempt rate reported in
+// Decision.Forecast (a reference for supervisors: Erlang-C assumes Poisson
+// arrivals, which a paced dialer does not have, so it is not a bound).
 //
 // Predictive is safe for concurrent use: Observe may run while Decide does.
 type Predictive struct {
