@@ -121,6 +121,7 @@ type event struct {
 	seq  uint64
 	kind uint8
 	id   int32
+	gen  uint32 // the call slot's generation, for evAbandon
 }
 
 type eventHeap []event
@@ -176,7 +177,8 @@ type call struct {
 	launched   float64
 	ring, amd  float64
 	talk, wrap float64
-	pos        int // index in run.inflight, -1 when done
+	pos        int    // index in run.inflight, -1 when done
+	gen        uint32 // incremented each time the slot is reused
 	liveIdx    int
 	waiting    bool
 }
@@ -284,7 +286,7 @@ func (r *run) run() {
 			r.done(e.id)
 		case evAbandon:
 			c := &r.calls[e.id]
-			if c.waiting {
+			if c.waiting && c.gen == e.gen {
 				c.waiting = false
 				r.abandoned++
 				r.liveAband[c.liveIdx] = true
@@ -384,7 +386,7 @@ func (r *run) launch(t float64) {
 		id = int32(len(r.calls) - 1)
 	}
 	c := &r.calls[id]
-	*c = call{stage: pacing.StageRinging, since: t, launched: t, pos: len(r.inflight)}
+	*c = call{stage: pacing.StageRinging, since: t, launched: t, pos: len(r.inflight), gen: c.gen + 1}
 	r.inflight = append(r.inflight, id)
 
 	at := time.Duration(t * 1e9)
@@ -454,7 +456,8 @@ func (r *run) verdict(t float64, id int32) {
 	}
 	c.waiting = true
 	r.waitQ = append(r.waitQ, id)
-	r.schedule(t+r.grace, evAbandon, id)
+	r.seq++
+	r.events.push(event{t: t + r.grace, seq: r.seq, kind: evAbandon, id: id, gen: c.gen})
 }
 
 func (r *run) takeReady() (int32, bool) {
