@@ -38,6 +38,13 @@
 //  2. If the policy implements Observer, send it an Observation at each of
 //     the moments below, with Now = the moment.
 //
+// Decision.Reason is one of: "forecast" (predictive dials ahead),
+// "ready_agents" (progressive, or predictive's progressive floor),
+// "power_ratio", "preview_request", "dial_level" (vicidial), "max_ratio"
+// (predictive held by Limits.MaxRatio), "ceiling" (predictive fell back to
+// progressive at the abandon ceiling), and, with Launch 0, "full" or
+// "no_request".
+//
 // The moments to observe:
 //
 //   - ObserveResult when an attempt's outcome is known: after the AMD
