@@ -112,16 +112,28 @@ func TestPredictiveControllerAtCeiling(t *testing.T) {
 	if d.Reason != "ceiling" || d.Launch != 2 {
 		t.Fatalf("at the ceiling: %+v, want progressive (3 ready − 1 in flight) by ceiling", d)
 	}
-	s.Abandoned = 29 // back under
-	if d := p.Decide(s); d.Reason == "ceiling" || d.Launch <= 2 {
-		t.Fatalf("under the ceiling: %+v, want predictive again", d)
+	s.Abandoned = 28 // back under
+	near := p.Decide(s)
+	if near.Reason == "ceiling" || near.Launch < 2 {
+		t.Fatalf("under the ceiling: %+v, want predictive again", near)
+	}
+	// Near the ceiling the margin is wider than at the goal rate.
+	s.Abandoned = 20
+	if far := p.Decide(s); far.Forecast.Safety >= near.Forecast.Safety || far.Launch <= near.Launch {
+		t.Errorf("at 2%%: margin %.2f launch %d; at 2.8%%: margin %.2f launch %d",
+			far.Forecast.Safety, far.Launch, near.Forecast.Safety, near.Launch)
+	}
+	// 29 in 1000: the 30th abandon would make exactly 3%, still allowed.
+	s.Abandoned = 29
+	if d := p.Decide(s); d.Reason == "ceiling" {
+		t.Errorf("29 abandons in 1000 fell back: %+v", d)
 	}
 	// Few live answers: one abandon does not stop predictive...
 	s.LiveAnswers, s.Abandoned = 10, 1
 	if d := p.Decide(s); d.Reason == "ceiling" {
 		t.Errorf("1 abandon in 10 live answers fell back: %+v", d)
 	}
-	// ...nor do two; three in the first 100 do.
+	// ...nor two; three do (a fourth would pass 3 in 100).
 	s.Abandoned = 2
 	if d := p.Decide(s); d.Reason == "ceiling" {
 		t.Errorf("2 abandons in 10 live answers fell back: %+v", d)

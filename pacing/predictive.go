@@ -28,9 +28,13 @@ type PredictiveOptions struct {
 	// relative excess of the last ~20 minutes' abandon rate over the target
 	// (default 1).
 	WindowBoost float64
+	// BudgetBoost is the extra margin when the campaign's window abandon
+	// rate reaches the target, growing linearly from Goal × target
+	// (default 1.5).
+	BudgetBoost float64
 	// MinLive is the fewest live answers in the window before the ceiling
-	// fallback trusts the realised rate (default 100: until then it takes
-	// target × 100 abandons, 3 at 3%, to fall back).
+	// fallback trusts the realised rate (default 100: until then it falls
+	// back when one more abandon would pass target × 100, 3 at 3%).
 	MinLive int
 }
 
@@ -47,6 +51,7 @@ func (o PredictiveOptions) withDefaults() PredictiveOptions {
 	def(&o.MaxSafety, 4)
 	def(&o.GraceShare, 0.5)
 	def(&o.WindowBoost, 1)
+	def(&o.BudgetBoost, 1.5)
 	if o.MinLive == 0 {
 		o.MinLive = 100
 	}
@@ -71,9 +76,11 @@ func (o PredictiveOptions) withDefaults() PredictiveOptions {
 // Control: Safety moves after every live answer — up by Gain·(1−r) on an
 // abandon, down by Gain·r on a connect — so the abandon rate settles at
 // r = Goal × target; while the last ~20 minutes run over the target it
-// gets an extra WindowBoost margin; and when the campaign's window rate
-// (Snapshot.Abandoned / LiveAnswers) reaches the target it falls back to
-// progressive until it is back under.
+// gets an extra WindowBoost margin; as the campaign's window rate
+// (Snapshot.Abandoned / LiveAnswers) climbs from Goal × target to the
+// target the margin grows by up to BudgetBoost; and when one more abandon
+// would take it over the target it falls back to progressive until it is
+// back under.
 //
 // Learning: an Estimator per campaign (live-answer rate and outcome mix,
 // ring, AMD, talk and wrap-up times) starting from Priors and forgetting
@@ -407,6 +414,14 @@ func (p *Predictive) Decide(s Snapshot) Decision {
 	}
 	last := nPoints - 1
 	z := p.marginLocked(s.Now)
+	// Budget: as the campaign's window rate climbs from Goal × target to
+	// the target, the margin grows by up to BudgetBoost.
+	if s.Abandoned > 0 {
+		used := float64(s.Abandoned) / float64(max(s.LiveAnswers, p.opts.MinLive)) / p.limits.target()
+		if used > p.opts.Goal {
+			z += p.opts.BudgetBoost * min(1, (used-p.opts.Goal)/(1-p.opts.Goal))
+		}
+	}
 	fc := Forecast{
 		Horizon:     seconds(p.ts[last/2]),
 		FreeAgents:  p.free[last],
@@ -417,7 +432,7 @@ func (p *Predictive) Decide(s Snapshot) Decision {
 	}
 	floor := ready - len(s.InFlight)
 	target := p.limits.target()
-	if s.Abandoned > 0 && float64(s.Abandoned) >= target*float64(max(s.LiveAnswers, p.opts.MinLive)) {
+	if s.Abandoned > 0 && float64(s.Abandoned+1) > target*float64(max(s.LiveAnswers, p.opts.MinLive)) {
 		return Decision{Launch: max(floor, 0), Reason: "ceiling", Forecast: fc}
 	}
 	n := math.MaxInt
