@@ -142,7 +142,11 @@ func Parse(data []byte) (*Scenario, error) {
 			// yaml: "line N: field foo not found in type ..."
 			f := strings.Fields(msg[i+len("field "):])
 			if len(f) > 0 {
-				return nil, bad(f[0], "unknown field")
+				name := f[0]
+				if strings.HasSuffix(msg, "rawOutcome") {
+					name = "outcomes." + name
+				}
+				return nil, bad(name, "unknown field")
 			}
 		}
 		return nil, fmt.Errorf("%w: %v", ErrInvalidScenario, err)

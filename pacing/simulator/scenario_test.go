@@ -86,7 +86,7 @@ func TestParseNamesTheField(t *testing.T) {
 		{strings.Replace(base, "human: 0.3", "human: 1.3", 1), "outcomes.human"},
 		{strings.Replace(base, "machine: 0.2", "machine: 0.9", 1), "outcomes"},
 		{strings.Replace(base, "human: 0.3", "human: [{at: 0h}]", 1), "outcomes.human[0].value"},
-		{strings.Replace(base, "fax: 0.01", "facs: 0.01", 1), "facs"},
+		{strings.Replace(base, "fax: 0.01", "facs: 0.01", 1), "outcomes.facs"},
 		{edit("ring_time", "ring_time: {dist: weibull, mean: 12s, sd: 6s}"), "ring_time.dist"},
 		{edit("ring_time", "ring_time: {dist: lognormal, mean: 12s}"), "ring_time.sd"},
 		{edit("ring_time", ""), "ring_time"},
