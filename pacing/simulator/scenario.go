@@ -149,6 +149,15 @@ func Parse(data []byte) (*Scenario, error) {
 				return nil, bad(name, "unknown field")
 			}
 		}
+		var doc yaml.Node
+		if li := strings.Index(msg, "line "); li >= 0 && yaml.Unmarshal(data, &doc) == nil {
+			var line int
+			if _, e := fmt.Sscanf(msg[li:], "line %d:", &line); e == nil {
+				if path := pathAtLine(&doc, "", line); path != "" {
+					return nil, bad(path, "%s", strings.TrimSpace(msg[strings.LastIndex(msg, ":")+1:]))
+				}
+			}
+		}
 		return nil, fmt.Errorf("%w: %v", ErrInvalidScenario, err)
 	}
 	s := &Scenario{Name: r.Name, PowerRatio: r.PowerRatio, MaxRatio: r.MaxRatio}
@@ -447,4 +456,38 @@ func (s *Scenario) MaxAgents() int {
 		m = max(m, a.Count)
 	}
 	return m
+}
+
+// pathAtLine is the dotted path of the mapping value that starts on line
+// (for naming the field of a YAML type error).
+func pathAtLine(n *yaml.Node, prefix string, line int) string {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if p := pathAtLine(c, prefix, line); p != "" {
+				return p
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := k.Value
+			if prefix != "" {
+				p = prefix + "." + p
+			}
+			if v.Kind == yaml.ScalarNode && v.Line == line {
+				return p
+			}
+			if q := pathAtLine(v, p, line); q != "" {
+				return q
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if q := pathAtLine(c, fmt.Sprintf("%s[%d]", prefix, i), line); q != "" {
+				return q
+			}
+		}
+	}
+	return ""
 }

@@ -101,6 +101,8 @@ func TestParseNamesTheField(t *testing.T) {
 		{edit("power_ratio", "power_ratio: 0.5"), "power_ratio"},
 		{edit("colour", "colour: blue"), "colour"},
 		{"", "name"},
+		{edit("seed", "seed: -4"), "seed"},
+		{edit("power_ratio", "power_ratio: lots"), "power_ratio"},
 	} {
 		_, err := Parse([]byte(c.doc))
 		if err == nil {
