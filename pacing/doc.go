@@ -51,9 +51,11 @@
 //     verdict for an answered call (Outcome human, machine or fax; Ring =
 //     launch→answer, AMD = answer→verdict), or at the hang-up of a call
 //     never answered (busy, no answer, invalid, failed; Ring =
-//     launch→hang-up).
+//     launch→hang-up). Send it at the verdict, not when the conversation
+//     ends: the estimators and the controller learn only from what they
+//     have been told. If it must be sent later, set Launched.
 //   - ObserveConnect when a live answer is connected to an agent (Wait =
-//     verdict→connect) or abandoned (Abandoned = true).
+//     verdict→connect) or abandoned (Abandoned = true), at that moment.
 //   - ObserveHandled when an agent finishes wrap-up (Talk, Wrap).
 //
 // A call whose result is lost (an engine restart) is simply not observed;

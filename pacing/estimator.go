@@ -141,7 +141,10 @@ func (e *Estimator) Observe(o Observation) {
 		if o.Outcome <= 0 || int(o.Outcome) > numOutcomes {
 			return
 		}
-		l := o.Now.Add(-o.Ring - o.AMD)
+		l := o.Launched
+		if l.IsZero() {
+			l = o.Now.Add(-o.Ring - o.AMD)
+		}
 		if len(e.results) == 0 || l.Before(e.oldest) {
 			e.oldest = l
 		}

@@ -86,3 +86,16 @@ func TestEstimatorWaitsForCohort(t *testing.T) {
 		t.Fatalf("live rate after 100 matured busy results = %v, want well under the prior", got)
 	}
 }
+
+// A result sent late (after the conversation) names its launch time and
+// still joins the right cohort.
+func TestEstimatorLateResult(t *testing.T) {
+	e := NewEstimator(Priors{})
+	t0 := time.Unix(0, 0)
+	for range 200 {
+		e.Observe(Observation{Now: t0.Add(5 * time.Minute), Kind: ObserveResult, Outcome: OutcomeHuman, Launched: t0, Ring: 10 * time.Second})
+	}
+	if got := e.LiveRate(); got < 0.8 {
+		t.Fatalf("200 late human results launched 5 minutes ago: live rate %v, want them counted", got)
+	}
+}

@@ -59,6 +59,10 @@ type Observation struct {
 	Now     time.Time
 	Kind    ObservationKind
 	Outcome Outcome
+	// Launched is when the attempt was originated (ObserveResult). Set it
+	// when the observation may be sent late (after the conversation);
+	// zero means Now − Ring − AMD.
+	Launched time.Time
 	// Ring is from launch to answer (answered outcomes) or to the hang-up
 	// (busy, no answer, invalid, failed).
 	Ring time.Duration

@@ -282,7 +282,7 @@ func (r *run) run() {
 			r.verdict(e.t, e.id)
 		case evEnd:
 			c := &r.calls[e.id]
-			r.observe(pacing.Observation{Now: r.at(e.t), Kind: pacing.ObserveResult, Outcome: c.outcome, Ring: secs(e.t - c.launched)})
+			r.observe(pacing.Observation{Now: r.at(e.t), Kind: pacing.ObserveResult, Outcome: c.outcome, Launched: r.at(c.launched), Ring: secs(e.t - c.launched)})
 			r.done(e.id)
 		case evAbandon:
 			c := &r.calls[e.id]
@@ -440,7 +440,7 @@ func (r *run) done(id int32) {
 
 func (r *run) verdict(t float64, id int32) {
 	c := &r.calls[id]
-	r.observe(pacing.Observation{Now: r.at(t), Kind: pacing.ObserveResult, Outcome: c.outcome, Ring: secs(c.ring), AMD: secs(c.amd)})
+	r.observe(pacing.Observation{Now: r.at(t), Kind: pacing.ObserveResult, Outcome: c.outcome, Launched: r.at(c.launched), Ring: secs(c.ring), AMD: secs(c.amd)})
 	if c.outcome != pacing.OutcomeHuman {
 		r.done(id)
 		return
