@@ -7,6 +7,7 @@ import (
 
 	"github.com/dialer/dialer/amd"
 	"github.com/dialer/dialer/campaigns"
+	"github.com/dialer/dialer/pacing"
 	"github.com/dialer/dialer/telephony"
 )
 
@@ -79,6 +80,9 @@ func (c *call) runAMD(ctx context.Context) (out campaigns.Outcome, done bool) {
 				// nobody was kept waiting.
 				if ev.At.Sub(c.rec.AnsweredAt) > e.opts.Grace {
 					c.rec.LiveAnswer = true
+					c.liveAt = c.rec.AnsweredAt
+					c.observeResult(ev.At, pacing.OutcomeHuman)
+					c.count(true)
 					return campaigns.OutcomeAbandoned, true
 				}
 				return campaigns.OutcomeNoAnswer, true

@@ -42,6 +42,21 @@ type call struct {
 	liveAt time.Time
 	// preset is the agent reserved before dialing (preview), or nil.
 	preset *agents.Agent
+	// observed is set once the outcome was reported to the policy.
+	observed bool
+	// counted is set when the loop counts this live answer as pending
+	// (connected or abandoned before the attempt is recorded).
+	counted, countedAbandon bool
+}
+
+// count tells pacing at once about a live answer connected or abandoned.
+func (c *call) count(abandoned bool) {
+	if c.counted {
+		return
+	}
+	c.counted, c.countedAbandon = true, abandoned
+	c.l.pending(1, abandoned)
+	c.observeConnect(c.l.e.clk.Now(), abandoned)
 }
 
 // runCall drives one attempt from originate to its record in the attempt
@@ -77,45 +92,60 @@ func (l *loop) runCall(parent context.Context, cfg campaigns.Config, at campaign
 		l.e.metrics.errors.WithLabelValues(l.id, "finish_attempt").Inc()
 		l.log.Error("finish attempt", "attempt", at.ID, "err", err)
 	}
-	l.observe(c)
+	if c.counted {
+		l.pending(-1, c.countedAbandon)
+	}
+	c.observeEnd()
 }
 
-// observe feeds what the call taught to policies that learn, at the same
-// moments the simulator does: the outcome once known, then connect or
-// abandon for live answers. Talk and wrap-up are reported by the loop when
+// The policy learns from each call at the moments the simulator reports
+// them: the outcome as soon as it is known (a hang-up before answer, the
+// AMD verdict, or the answer of a live person), then, for a live answer,
+// its connection or abandon. Talk and wrap-up are reported by the loop when
 // the agent's wrap-up ends (observeHandled).
-func (l *loop) observe(c *call) {
-	l.mu.Lock()
-	pol := l.policy
-	l.mu.Unlock()
-	o, ok := pol.(pacing.Observer)
-	if !ok {
+func (c *call) observer() pacing.Observer {
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	o, _ := c.l.policy.(pacing.Observer)
+	return o
+}
+
+// observeResult reports the call's outcome once, at now.
+func (c *call) observeResult(now time.Time, out pacing.Outcome) {
+	if c.observed {
+		return
+	}
+	c.observed = true
+	o := c.observer()
+	if o == nil {
 		return
 	}
 	r := c.rec
-	out, known := pacingOutcome(r)
-	if !known {
+	obs := pacing.Observation{Now: now, Kind: pacing.ObserveResult, Outcome: out, Launched: r.StartedAt}
+	if !r.AnsweredAt.IsZero() {
+		obs.Ring = r.AnsweredAt.Sub(r.StartedAt)
+		obs.AMD = time.Duration(r.AMDMillis) * time.Millisecond
+	} else {
+		obs.Ring = now.Sub(r.StartedAt)
+	}
+	o.Observe(obs)
+}
+
+// observeConnect reports a live answer's connection or abandon.
+func (c *call) observeConnect(now time.Time, abandoned bool) {
+	o := c.observer()
+	if o == nil {
 		return
 	}
-	res := pacing.Observation{Now: r.EndedAt, Kind: pacing.ObserveResult, Outcome: out}
-	if !r.AnsweredAt.IsZero() {
-		res.Ring = r.AnsweredAt.Sub(r.StartedAt)
-		if r.AMDMillis > 0 {
-			res.AMD = time.Duration(r.AMDMillis) * time.Millisecond
-		}
-	} else {
-		res.Ring = r.EndedAt.Sub(r.StartedAt)
-	}
-	o.Observe(res)
-	if r.LiveAnswer {
-		conn := pacing.Observation{Now: r.EndedAt, Kind: pacing.ObserveConnect, Outcome: pacing.OutcomeHuman, Abandoned: r.Abandoned}
-		if !r.ConnectedAt.IsZero() {
-			conn.Wait = r.ConnectedAt.Sub(c.liveAt)
-			conn.Now = r.ConnectedAt
-		} else if !c.liveAt.IsZero() {
-			conn.Wait = r.EndedAt.Sub(c.liveAt)
-		}
-		o.Observe(conn)
+	o.Observe(pacing.Observation{Now: now, Kind: pacing.ObserveConnect, Outcome: pacing.OutcomeHuman,
+		Launched: c.rec.StartedAt, Abandoned: abandoned, Wait: now.Sub(c.liveAt)})
+}
+
+// observeEnd reports the outcome of a call that ended without being
+// reported yet (a hang-up before answer, a machine, fax, SIT...).
+func (c *call) observeEnd() {
+	if out, ok := pacingOutcome(c.rec); ok {
+		c.observeResult(c.rec.EndedAt, out)
 	}
 }
 
@@ -203,6 +233,7 @@ func (c *call) lifecycle(ctx context.Context) campaigns.Outcome {
 	}
 	c.rec.LiveAnswer = true
 	c.liveAt = l.e.clk.Now()
+	c.observeResult(c.liveAt, pacing.OutcomeHuman)
 	l.track(c.at.ID, pacing.StageWaitingAgent, c.liveAt)
 	return c.connect(ctx, c.liveAt)
 }
@@ -246,6 +277,7 @@ func (c *call) connect(ctx context.Context, liveAt time.Time) campaigns.Outcome 
 				// answer that no agent took.
 				c.hungUp = true
 				c.rec.Cause = "caller_hangup"
+				c.count(true)
 				return campaigns.OutcomeAbandoned
 			}
 		}
@@ -276,6 +308,7 @@ func (c *call) connect(ctx context.Context, liveAt time.Time) campaigns.Outcome 
 		l.log.Warn("agent connect", "agent", agent.ID, "err", err)
 	}
 	c.rec.ConnectedAt = now
+	c.count(false)
 	if err := e.store.MarkConnected(ctx, l.id, c.at.ID); err != nil && !errors.Is(err, campaigns.ErrNotInFlight) {
 		l.log.Warn("mark connected", "attempt", c.at.ID, "err", err)
 	}
@@ -306,6 +339,7 @@ func (c *call) connect(ctx context.Context, liveAt time.Time) campaigns.Outcome 
 // abandon plays the campaign's abandon message and hangs up.
 func (c *call) abandon(ctx context.Context) campaigns.Outcome {
 	c.rec.Cause = "no_agent"
+	c.count(true)
 	if msg := c.cfg.AbandonMessage; msg != "" {
 		if err := c.tc.Play(ctx, msg); err != nil && !errors.Is(err, telephony.ErrHungUp) {
 			c.l.log.Warn("play abandon message", "attempt", c.at.ID, "err", err)

@@ -24,6 +24,11 @@ type loop struct {
 	policy  pacing.Policy
 	calls   map[string]*liveCall
 	waiters chan struct{} // closed and replaced to wake calls waiting for an agent
+	// pendingLive and pendingAbandoned count live answers connected or
+	// abandoned by this loop whose attempts have not ended yet: Redis counts
+	// them when the attempt is recorded (after the conversation, or after the
+	// abandon message), and pacing must see an abandon the moment it happens.
+	pendingLive, pendingAbandoned int
 	// talks holds, per agent in wrap-up, the talk time of its last call and
 	// when wrap-up began, until the loop sees the wrap-up end.
 	talks map[string]talk
@@ -182,8 +187,8 @@ func (l *loop) pace(ctx context.Context, now time.Time) {
 		Agents:      toPacingAgents(list),
 		InFlight:    make([]pacing.Call, 0, len(l.calls)),
 		Limits:      limitsOf(l.cfg),
-		LiveAnswers: int(live),
-		Abandoned:   int(abandoned),
+		LiveAnswers: int(live) + l.pendingLive,
+		Abandoned:   int(abandoned) + l.pendingAbandoned,
 	}
 	for _, c := range l.calls {
 		snap.InFlight = append(snap.InFlight, pacing.Call{Stage: c.stage, Since: c.since, Launched: c.launched})
@@ -385,5 +390,16 @@ func (l *loop) observeHandled(list []agents.Agent) {
 		for _, obs := range done {
 			o.Observe(obs)
 		}
+	}
+}
+
+// pending adds (or, with -1, removes) a live answer, and an abandon, that
+// Redis does not count yet.
+func (l *loop) pending(delta int, abandoned bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pendingLive += delta
+	if abandoned {
+		l.pendingAbandoned += delta
 	}
 }
