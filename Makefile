@@ -7,7 +7,9 @@ PKGS    ?= ./...
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test lint bench bench-go bench-engine tidy clean
+.PHONY: help run build test lint bench bench-go bench-sim tidy clean
+
+include test/amd/amd.mk
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,10 +28,13 @@ lint: ## gofmt check and go vet
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-bench: bench-go ## every benchmark (long: minutes)
+bench: bench-go bench-sim amd-bench ## every benchmark and report in BENCHMARKS.md (long: minutes)
 
-bench-go: ## Go benchmarks (real redis-server, simulator, AMD classifier)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m $(PKGS)
+bench-go: ## Go benchmarks (real redis-server, engine, simulator, AMD classifier)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)
+
+bench-sim: build ## dialer sim --compare --tune on every shipped scenario
+	@for s in test/scenarios/*.yaml; do echo "== $$s"; $(BIN) sim --scenario $$s --compare --tune || exit 1; done
 
 tidy: ## go mod tidy
 	$(GO) mod tidy

@@ -23,6 +23,24 @@ func apiFlag(fs *flag.FlagSet) *string {
 	return fs.String("api", def, "dialer API base URL (env DIALER_API)")
 }
 
+// parseArgs parses flags wherever they stand among the positional
+// arguments (`dialer campaigns get demo --api URL`), and returns the
+// positional ones.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
 // call sends one API request and decodes a JSON answer into out. A 4xx or
 // 5xx answer becomes an error carrying the API's message.
 func call(ctx context.Context, method, url, contentType string, body io.Reader, out any) error {
@@ -67,13 +85,14 @@ func runLeads(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	campaign := fs.String("campaign", "", "campaign id (required)")
 	api := apiFlag(fs)
 	asJSON := fs.Bool("json", false, "print the API's answer as JSON")
-	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
+		return err
 	}
-	if *campaign == "" || fs.NArg() != 1 {
+	if *campaign == "" || len(pos) != 1 {
 		return fmt.Errorf("%w: dialer leads import --campaign ID [--api URL] FILE", errUsage)
 	}
-	f, err := os.Open(fs.Arg(0))
+	f, err := os.Open(pos[0])
 	if err != nil {
 		return err
 	}
@@ -114,23 +133,26 @@ func runCampaigns(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet("campaigns "+op, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	api := apiFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
+		return err
 	}
 	base := strings.TrimRight(*api, "/") + "/api/v1/campaigns"
 	var raw json.RawMessage
-	var err error
 	switch op {
 	case "list":
+		if len(pos) != 0 {
+			return fmt.Errorf("%w: dialer campaigns list takes no arguments", errUsage)
+		}
 		err = call(ctx, http.MethodGet, base, "", nil, &raw)
 	case "get", "start", "pause", "stop":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("%w: dialer campaigns %s ID", errUsage, op)
 		}
 		if op == "get" {
-			err = call(ctx, http.MethodGet, base+"/"+fs.Arg(0), "", nil, &raw)
+			err = call(ctx, http.MethodGet, base+"/"+pos[0], "", nil, &raw)
 		} else {
-			err = call(ctx, http.MethodPost, base+"/"+fs.Arg(0)+"/"+op, "", nil, &raw)
+			err = call(ctx, http.MethodPost, base+"/"+pos[0]+"/"+op, "", nil, &raw)
 		}
 	default:
 		return fmt.Errorf("%w: unknown campaigns command %q", errUsage, op)

@@ -133,6 +133,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	listen := fs.String("listen", "", "HTTP address to serve (default 127.0.0.1:8080)")
 	config := fs.String("config", "", "config file (YAML); without it, run the demo on embedded defaults")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	check := fs.Bool("check", false, "with --config: check the config file and exit")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -146,10 +147,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
 	app := &App{Log: log, Out: stdout}
+	if *check && *config == "" {
+		return fmt.Errorf("%w: --check needs --config FILE", errUsage)
+	}
 	if *config != "" {
 		cfg, err := loadConfig(*config)
 		if err != nil {
 			return err
+		}
+		if *check {
+			fmt.Fprintf(stdout, "%s: ok (%d campaigns)\n", *config, len(cfg.Campaigns))
+			return nil
 		}
 		app.Config = cfg
 	} else {

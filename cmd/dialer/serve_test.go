@@ -98,7 +98,7 @@ func TestDemoRuns(t *testing.T) {
 	base, stop := startApp(t, app)
 
 	var v campaignView
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if code := getJSON(t, base+"/api/v1/campaigns/demo", &v); code != 200 {
 			t.Fatalf("campaign status %d", code)
@@ -199,7 +199,7 @@ campaigns:
 		t.Errorf("start unknown campaign = %d, want 404", code)
 	}
 	var v campaignView
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		getJSON(t, base+"/api/v1/campaigns/c1", &v)
 		if v.Stats.Attempts >= 2 {

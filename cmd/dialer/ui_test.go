@@ -37,7 +37,7 @@ func chromium(t *testing.T, url string, extra ...string) string {
 func TestDashboardInChromium(t *testing.T) {
 	app := &App{Demo: true, Listen: "127.0.0.1:0", DemoLeads: 200, DemoAgents: 3, Sim: fastSim()}
 	base, _ := startApp(t, app)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	var v campaignView
 	for v.Stats.Attempts < 5 {
 		if time.Now().After(deadline) {
