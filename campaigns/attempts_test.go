@@ -512,8 +512,8 @@ func TestMarkConnectedCountsOnce(t *testing.T) {
 	if err := s.MarkConnected(ctx, cfg.ID, atts[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := s.Stats(ctx, cfg.ID); st.Connected != 1 {
-		t.Fatalf("connected after marking = %d, want 1", st.Connected)
+	if st, _ := s.Stats(ctx, cfg.ID); st.Connected != 1 || st.LiveAnswers != 1 {
+		t.Fatalf("after marking: connected %d, live %d, want 1 and 1", st.Connected, st.LiveAnswers)
 	}
 	for _, a := range atts {
 		rec := AttemptRecord{AttemptID: a.ID, LeadID: a.Lead.ID, Outcome: OutcomeConnected, LiveAnswer: true, EndedAt: t0.Add(time.Minute)}
@@ -521,8 +521,11 @@ func TestMarkConnectedCountsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if st, _ := s.Stats(ctx, cfg.ID); st.Connected != 2 {
-		t.Errorf("connected after finishing = %d, want 2 (one marked, one not)", st.Connected)
+	if st, _ := s.Stats(ctx, cfg.ID); st.Connected != 2 || st.LiveAnswers != 2 {
+		t.Errorf("after finishing: connected %d, live %d, want 2 and 2 (one marked, one not)", st.Connected, st.LiveAnswers)
+	}
+	if live, _, err := s.AbandonWindow(ctx, cfg.ID, t0.Add(2*time.Minute), time.Hour); err != nil || live != 2 {
+		t.Errorf("abandon window live = %d (%v), want 2", live, err)
 	}
 	if err := s.MarkConnected(ctx, cfg.ID, atts[0].ID); !errors.Is(err, ErrNotInFlight) {
 		t.Errorf("mark after finish: %v, want ErrNotInFlight", err)

@@ -280,7 +280,7 @@ if ARGV[5] == '1' then redis.call('HINCRBY', t, 'attempts', 1) end
 local counted = redis.call('SREM', p .. ':conn', aid)
 if ARGV[7] == '1' and counted == 0 then redis.call('HINCRBY', t, 'connected', 1) end
 if ARGV[6] == '1' then
-  redis.call('HINCRBY', t, 'live', 1)
+  if counted == 0 then redis.call('HINCRBY', t, 'live', 1) end
   local mk = p .. ':awm:' .. math.floor(ended / 60000)
   local hk = p .. ':awh:' .. math.floor(ended / 3600000)
   redis.call('HINCRBY', mk, 'live', 1)
@@ -318,14 +318,17 @@ return out
 `)
 
 // connectScript: ARGV attempt id. Counts an attempt in flight as connected
-// once, when the agent is bridged, so live figures do not wait for the call
-// to end; finishScript then does not count it again.
+// (and as a live answer) once, when the agent is bridged, so the campaign's
+// totals do not wait for the call to end; finishScript then does not count
+// it again in the totals. The abandon window's buckets are still filled at
+// the end of the attempt (the engine adds what is pending).
 var connectScript = redis.NewScript(`
 local p = KEYS[1]
 local aid = ARGV[1]
 if redis.call('HEXISTS', p .. ':inflight', aid) == 0 then return redis.error_reply('NOTINFLIGHT') end
 if redis.call('SADD', p .. ':conn', aid) == 1 then
   redis.call('HINCRBY', p .. ':totals', 'connected', 1)
+  redis.call('HINCRBY', p .. ':totals', 'live', 1)
 end
 return 1
 `)
