@@ -24,56 +24,21 @@ import (
 // wait, while Redis is a real server (network waits do not advance time).
 func TestProgressiveHourInVirtualTime(t *testing.T) {
 	srv := redistest.Start(t)
-	synctest.Test(t, func(t *testing.T) {
-		// No socket deadlines: they would be computed on the fake clock.
-		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), ReadTimeout: -2, WriteTimeout: -2, ContextTimeoutEnabled: false})
-		defer rdb.Close()
-		store := campaigns.NewStore(rdb)
-		reg := agents.NewRegistry(rdb)
-		netCfg := sim.DefaultConfig()
-		netCfg.Machine, netCfg.Fax = 0, 0 // no AMD here: they would hold agents
-		netw, err := sim.New(netCfg, clock.Real)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer netw.Close()
-		sa := dialer.NewSimAgents(reg, store, clock.Real, netw.WrapTime, 3, nil)
-		defer sa.Close()
-		eng, err := dialer.New(dialer.Options{Store: store, Agents: reg, Driver: netw, Registerer: prometheus.NewRegistry(),
-			InstanceID: "virtual", OnWrapUp: sa.WrapUp})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sa.Wake = eng.Wake
-		cfg := testCampaign("virt")
-		cfg.RetryDelay = campaigns.RetryDelays{} // the defaults: minutes to hours
-		seed(t, store, reg, cfg, 2000, 10)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- eng.Run(ctx) }()
-		store.SetState(ctx, cfg.ID, campaigns.StateRunning)
-		start := time.Now()
-		time.Sleep(time.Hour)
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-		elapsed := time.Since(start)
-		st, err := store.Stats(context.Background(), cfg.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// 10 agents, ~2.3 min per handled call: about 250 connections an
-		// hour when agents never wait long; progressive keeps them waiting
-		// for ring time, so well under that, and never abandons.
-		if st.Connected < 100 || st.Abandoned != 0 {
-			t.Errorf("an hour of 10 agents: %+v", st)
-		}
-		if st.InFlight != 0 {
-			t.Errorf("%d attempts in flight after the stop", st.InFlight)
-		}
-		t.Logf("virtual %v: attempts %d, connected %d, live %d, abandoned %d", elapsed.Round(time.Second), st.Attempts, st.Connected, st.LiveAnswers, st.Abandoned)
-	})
+	netCfg := sim.DefaultConfig()
+	netCfg.Machine, netCfg.Fax = 0, 0 // no AMD here: they would hold agents
+	cfg := testCampaign("virt")
+	cfg.RetryDelay = campaigns.RetryDelays{} // the defaults: minutes to hours
+	st := runVirtual(t, srv.Addr(), cfg, netCfg, 10, 2000, time.Hour)
+	// 10 agents, ~2.3 min per handled call: about 250 connections an hour
+	// if agents never waited; progressive keeps them waiting through the
+	// ring time, so well under that, and never abandons.
+	if st.Connected < 100 || st.Abandoned != 0 {
+		t.Errorf("an hour of 10 agents: %+v", st)
+	}
+	if st.InFlight != 0 {
+		t.Errorf("%d attempts in flight after the stop", st.InFlight)
+	}
+	t.Logf("attempts %d, connected %d, live %d, abandoned %d", st.Attempts, st.Connected, st.LiveAnswers, st.Abandoned)
 }
 
 // runVirtual runs one campaign for d of virtual time in a synctest bubble
@@ -82,6 +47,7 @@ func runVirtual(t *testing.T, addr string, cfg campaigns.Config, netCfg sim.Conf
 	t.Helper()
 	var st campaigns.Stats
 	synctest.Test(t, func(t *testing.T) {
+		// No socket deadlines: they would be computed on the fake clock.
 		rdb := redis.NewClient(&redis.Options{Addr: addr, ReadTimeout: -2, WriteTimeout: -2})
 		defer rdb.Close()
 		store := campaigns.NewStore(rdb)
