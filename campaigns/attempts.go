@@ -120,7 +120,7 @@ func (s *Store) InFlight(ctx context.Context, campaignID string) ([]Attempt, err
 // outcomeRule is what an outcome does to its lead.
 func outcomeRule(o Outcome) (action, delayField string, ok bool) {
 	switch o {
-	case OutcomeConnected:
+	case OutcomeConnected, OutcomeMachineDone, OutcomeMessageLeft:
 		return "complete", "", true
 	case OutcomeInvalid, OutcomeFax:
 		return "invalid", "", true

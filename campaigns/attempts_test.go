@@ -127,6 +127,8 @@ func TestRetryRules(t *testing.T) {
 		next     time.Time
 	}{
 		{OutcomeConnected, LeadCompleted, 1, time.Time{}},
+		{OutcomeMachineDone, LeadCompleted, 1, time.Time{}},
+		{OutcomeMessageLeft, LeadCompleted, 1, time.Time{}},
 		{OutcomeInvalid, LeadInvalid, 1, time.Time{}},
 		{OutcomeFax, LeadInvalid, 1, time.Time{}},
 		{OutcomeBusy, LeadPending, 1, end.Add(time.Minute)},
@@ -171,7 +173,7 @@ func TestRetryRules(t *testing.T) {
 	}
 	st := mustStats(t, s, cfg.ID)
 	// Counted: all but interrupted and canceled. Live: connected and abandoned.
-	if st.Attempts != 10 || st.LiveAnswers != 2 || st.Connected != 1 || st.Abandoned != 1 || st.AbandonRate != 0.5 || st.InFlight != 9 {
+	if st.Attempts != 12 || st.LiveAnswers != 2 || st.Connected != 1 || st.Abandoned != 1 || st.AbandonRate != 0.5 || st.InFlight != 9 {
 		t.Errorf("stats %+v", st)
 	}
 	if err := s.FinishAttempt(ctx, cfg.ID, AttemptRecord{AttemptID: "retry-1", Outcome: "exploded"}); !errors.Is(err, ErrInvalid) {

@@ -96,8 +96,12 @@ type Hours struct {
 // AMDPolicy says whether answering-machine detection runs and what to do on
 // a machine.
 type AMDPolicy struct {
-	Enabled   bool   `json:"enabled" yaml:"enabled"`
-	OnMachine string `json:"on_machine" yaml:"on_machine"` // hangup, message or retry
+	Enabled bool `json:"enabled" yaml:"enabled"`
+	// OnMachine is what to do when the AMD hears a machine: "retry" (the
+	// default: hang up, call again after retry_delay.machine), "hangup"
+	// (hang up and call the lead no more), or "message" (wait for the
+	// beep, play Message, and close the lead; without a beep, retry).
+	OnMachine string `json:"on_machine" yaml:"on_machine"`
 	Message   string `json:"message,omitempty" yaml:"message,omitempty"`
 	// Settings are passed as they are to the amd package, which decodes them.
 	Settings map[string]any `json:"settings,omitempty" yaml:"settings,omitempty"`
@@ -364,7 +368,7 @@ func (c *Config) Normalize() error {
 		n.AbandonMessage = DefaultAbandonSound
 	}
 	if n.AMD.OnMachine == "" {
-		n.AMD.OnMachine = OnMachineHangup
+		n.AMD.OnMachine = OnMachineRetry
 	}
 	switch n.AMD.OnMachine {
 	case OnMachineHangup, OnMachineRetry:

@@ -93,7 +93,7 @@ func TestDefaults(t *testing.T) {
 		RingTimeout: Duration(25 * time.Second), MaxAttempts: 5, RetryDelay: DefaultRetryDelays,
 		DefaultRegion: "US", TimeZone: "UTC",
 		CallingHours:  Hours{Start: "08:00", End: "21:00", Days: []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
-		AbandonTarget: 0.03, AbandonMessage: "dialer-abandon", AMD: AMDPolicy{OnMachine: "hangup"},
+		AbandonTarget: 0.03, AbandonMessage: "dialer-abandon", AMD: AMDPolicy{OnMachine: "retry"},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

@@ -78,18 +78,20 @@ type Outcome string
 
 // Attempt outcomes.
 const (
-	OutcomeConnected   Outcome = "connected"   // live person connected to an agent
-	OutcomeBusy        Outcome = "busy"        //
-	OutcomeNoAnswer    Outcome = "no_answer"   // includes ring timeout
-	OutcomeMachine     Outcome = "machine"     // answering machine
-	OutcomeFax         Outcome = "fax"         //
-	OutcomeInvalid     Outcome = "invalid"     // number does not exist
-	OutcomeAbandoned   Outcome = "abandoned"   // live person, no agent in time
-	OutcomeRejected    Outcome = "rejected"    //
-	OutcomeCongestion  Outcome = "congestion"  // network or trunk
-	OutcomeFailed      Outcome = "failed"      // anything else
-	OutcomeInterrupted Outcome = "interrupted" // its owner died; recovered
-	OutcomeCanceled    Outcome = "canceled"    // stopped by us before it ended
+	OutcomeConnected   Outcome = "connected"    // live person connected to an agent
+	OutcomeBusy        Outcome = "busy"         //
+	OutcomeNoAnswer    Outcome = "no_answer"    // includes ring timeout
+	OutcomeMachine     Outcome = "machine"      // answering machine; retried
+	OutcomeMachineDone Outcome = "machine_done" // answering machine; not to be called again (amd.on_machine: hangup)
+	OutcomeMessageLeft Outcome = "message_left" // answering machine; message left after the beep
+	OutcomeFax         Outcome = "fax"          //
+	OutcomeInvalid     Outcome = "invalid"      // number does not exist
+	OutcomeAbandoned   Outcome = "abandoned"    // live person, no agent in time
+	OutcomeRejected    Outcome = "rejected"     //
+	OutcomeCongestion  Outcome = "congestion"   // network or trunk
+	OutcomeFailed      Outcome = "failed"       // anything else
+	OutcomeInterrupted Outcome = "interrupted"  // its owner died; recovered
+	OutcomeCanceled    Outcome = "canceled"     // stopped by us before it ended
 )
 
 // Attempt is one call to one lead, handed out by StartAttempts.

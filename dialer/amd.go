@@ -106,12 +106,21 @@ func (c *call) onVerdict(ctx context.Context, v AMDVerdict, det AMDDetector, aud
 	l.e.metrics.amdSeconds.WithLabelValues(l.id).Observe(v.At.Seconds())
 	switch v.Result {
 	case "machine":
-		if c.cfg.AMD.OnMachine == "message" && c.cfg.AMD.Message != "" {
+		switch c.cfg.AMD.OnMachine {
+		case campaigns.OnMachineMessage:
 			if c.waitBeep(det, audio) {
-				if err := c.tc.Play(ctx, c.cfg.AMD.Message); err == nil {
-					c.rec.Cause = "message_left"
+				err := c.tc.Play(ctx, c.cfg.AMD.Message)
+				if err == nil {
+					c.hangup(ctx, telephony.CauseNormal)
+					return campaigns.OutcomeMessageLeft, true
 				}
+				c.rec.Cause = "message_failed: " + err.Error()
+			} else if c.rec.Cause == "" {
+				c.rec.Cause = "no_beep"
 			}
+		case campaigns.OnMachineHangup:
+			c.hangup(ctx, telephony.CauseNormal)
+			return campaigns.OutcomeMachineDone, true
 		}
 		c.hangup(ctx, telephony.CauseNormal)
 		return campaigns.OutcomeMachine, true

@@ -156,7 +156,7 @@ func pacingOutcome(r campaigns.AttemptRecord) (pacing.Outcome, bool) {
 		return pacing.OutcomeHuman, true
 	}
 	switch r.Outcome {
-	case campaigns.OutcomeMachine:
+	case campaigns.OutcomeMachine, campaigns.OutcomeMachineDone, campaigns.OutcomeMessageLeft:
 		return pacing.OutcomeMachine, true
 	case campaigns.OutcomeFax:
 		return pacing.OutcomeFax, true

@@ -542,3 +542,42 @@ func TestPreviewDialsForTheAgentWhoAsked(t *testing.T) {
 		t.Errorf("preview on a progressive campaign: %v", err)
 	}
 }
+
+// The campaign's AMD policy on machines: leave a message after the beep
+// (and close the lead), or hang up and never call the lead again.
+func TestAMDMachinePolicies(t *testing.T) {
+	for _, tc := range []struct {
+		policy string
+		want   campaigns.Outcome
+		plays  bool
+	}{
+		{campaigns.OnMachineMessage, campaigns.OutcomeMessageLeft, true},
+		{campaigns.OnMachineHangup, campaigns.OutcomeMachineDone, false},
+	} {
+		t.Run(tc.policy, func(t *testing.T) {
+			srv := redistest.Start(t)
+			cfg := testCampaign("vm")
+			cfg.AMD = campaigns.AMDPolicy{Enabled: true, OnMachine: tc.policy, Message: "collections-callback"}
+			netCfg := fastNet(12)
+			netCfg.Human, netCfg.Machine, netCfg.Busy, netCfg.Invalid, netCfg.Congestion = 0, 1, 0, 0, 0
+			netCfg.Greeting = sim.Dist{Kind: "uniform", Min: 3 * time.Second, Max: 4 * time.Second}
+			in := startInstance(t, srv.Addr(), "e1", netCfg, time.Second)
+			seed(t, in.store, in.reg, cfg, 4, 4)
+			in.store.SetState(context.Background(), cfg.ID, campaigns.StateRunning)
+			waitFor(t, "every lead to end", 30*time.Second, func() bool {
+				return stats(t, in.store, cfg.ID).Leads[campaigns.LeadCompleted] == 4
+			})
+			plays := in.net.Stats().Plays
+			in.stop()
+			log := checkLedger(t, campaigns.NewStore(srv.Client()), cfg.ID, 4)
+			for _, r := range log {
+				if r.Outcome != tc.want || r.AMDResult != "machine" || r.LiveAnswer {
+					t.Errorf("record %+v, want outcome %s after a machine verdict", r, tc.want)
+				}
+			}
+			if tc.plays != (plays >= 4) {
+				t.Errorf("%d messages played for %d machines", plays, len(log))
+			}
+		})
+	}
+}
