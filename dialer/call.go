@@ -88,15 +88,50 @@ func (l *loop) runCall(parent context.Context, cfg campaigns.Config, at campaign
 		c.rec.Abandoned = true
 	}
 	l.e.metrics.outcomes.WithLabelValues(l.id, string(c.rec.Outcome)).Inc()
-	if err := l.e.store.FinishAttempt(ctx, l.id, c.rec); err != nil && !errors.Is(err, campaigns.ErrNotInFlight) {
-		l.e.metrics.errors.WithLabelValues(l.id, "finish_attempt").Inc()
-		l.log.Error("finish attempt", "attempt", at.ID, "err", err)
-	}
+	l.finish(c.rec)
 	if c.counted {
 		l.pending(-1, c.countedAbandon)
 	}
 	c.observeEnd()
 }
+
+// finish records the ended attempt (see retry): what still fails is
+// recovered by the campaign's next owner (RecoverInFlight).
+func (l *loop) finish(rec campaigns.AttemptRecord) {
+	l.retry("finish_attempt", rec.AttemptID, func() error {
+		err := l.e.store.FinishAttempt(context.Background(), l.id, rec)
+		if errors.Is(err, campaigns.ErrNotInFlight) {
+			return nil
+		}
+		return err
+	}, func(err error) bool { return errors.Is(err, campaigns.ErrInvalid) })
+}
+
+// retry runs a Redis write that must not be lost to a Redis restart (an
+// attempt's record, an agent leaving a call), with backoff for up to
+// finishRetry. final tells errors that retrying cannot fix.
+func (l *loop) retry(op, attempt string, f func() error, final func(error) bool) {
+	wait := 50 * time.Millisecond
+	deadline := l.e.clk.Now().Add(finishRetry)
+	for {
+		err := f()
+		if err == nil {
+			return
+		}
+		l.e.metrics.errors.WithLabelValues(l.id, op).Inc()
+		if final(err) || l.e.clk.Now().After(deadline) {
+			l.log.Error(op+": giving up", "attempt", attempt, "err", err)
+			return
+		}
+		l.log.Warn(op+": retrying", "attempt", attempt, "err", err, "in", wait)
+		t := l.e.clk.NewTimer(wait)
+		<-t.C
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// finishRetry bounds how long a call's record waits for Redis.
+const finishRetry = 30 * time.Second
 
 // The policy learns from each call at the moments the simulator reports
 // them: the outcome as soon as it is known (a hang-up before answer, the
@@ -326,9 +361,10 @@ func (c *call) connect(ctx context.Context, liveAt time.Time) campaigns.Outcome 
 		c.hangup(ctx, telephony.CauseNormal)
 	}
 	ended := e.clk.Now()
-	if _, err := e.agents.EndCall(ctx, agent.ID, c.at.ID, ended); err != nil {
-		l.log.Warn("agent end call", "agent", agent.ID, "err", err)
-	}
+	l.retry("agent_end_call", c.at.ID, func() error {
+		_, err := e.agents.EndCall(ctx, agent.ID, c.at.ID, ended)
+		return err
+	}, agentFinal)
 	l.noteTalk(agent.ID, ended.Sub(now), ended)
 	if e.opts.OnWrapUp != nil {
 		e.opts.OnWrapUp(l.id, agent.ID)
@@ -381,4 +417,10 @@ func outcomeOfCause(cause telephony.Cause) campaigns.Outcome {
 		return campaigns.OutcomeCanceled
 	}
 	return campaigns.OutcomeFailed
+}
+
+// agentFinal tells the agents registry's answers that retrying cannot change.
+func agentFinal(err error) bool {
+	return errors.Is(err, agents.ErrInvalidTransition) || errors.Is(err, agents.ErrLeaseLost) ||
+		errors.Is(err, agents.ErrNotFound) || errors.Is(err, agents.ErrInvalid)
 }

@@ -390,8 +390,8 @@ func TestTwoInstancesOneOwner(t *testing.T) {
 	}
 }
 
-// Redis restarts (with AOF) during a campaign: the engine rides it out and
-// no lead is lost.
+// Redis goes down and comes back (with AOF) during a campaign: the engine
+// rides it out, and no lead is lost or left dialing.
 func TestRedisRestartLosesNoLead(t *testing.T) {
 	srv := redistest.Start(t, redistest.WithAOF())
 	cfg := testCampaign("aof")
@@ -399,6 +399,10 @@ func TestRedisRestartLosesNoLead(t *testing.T) {
 	seed(t, in.store, in.reg, cfg, 200, 5)
 	in.store.SetState(context.Background(), cfg.ID, campaigns.StateRunning)
 	waitFor(t, "attempts", 10*time.Second, func() bool { return stats(t, in.store, cfg.ID).Attempts >= 20 })
+	// Down for three seconds, with calls in progress: their records wait
+	// for Redis to come back.
+	srv.Stop()
+	time.Sleep(3 * time.Second)
 	srv.Restart()
 	var after int64
 	waitFor(t, "attempts after the restart", 20*time.Second, func() bool {
@@ -413,6 +417,15 @@ func TestRedisRestartLosesNoLead(t *testing.T) {
 	})
 	in.stop()
 	checkLedger(t, campaigns.NewStore(srv.Client()), cfg.ID, 200)
+	list, err := agents.NewRegistry(srv.Client()).List(context.Background(), cfg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ag := range list {
+		if ag.State == agents.StateReserved || ag.State == agents.StateTalking {
+			t.Errorf("agent %s left %s by the outage", ag.ID, ag.State)
+		}
+	}
 }
 
 // A clean stop hangs up calls not answered yet and leaves every lead
