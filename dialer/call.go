@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/dialer/dialer/agents"
 	"github.com/dialer/dialer/campaigns"
 	"github.com/dialer/dialer/pacing"
@@ -104,12 +106,13 @@ func (l *loop) finish(rec campaigns.AttemptRecord) {
 			return nil
 		}
 		return err
-	}, func(err error) bool { return errors.Is(err, campaigns.ErrInvalid) })
+	}, func(err error) bool { return errors.Is(err, campaigns.ErrInvalid) || errors.Is(err, redis.ErrClosed) })
 }
 
 // retry runs a Redis write that must not be lost to a Redis restart (an
 // attempt's record, an agent leaving a call), with backoff for up to
-// finishRetry. final tells errors that retrying cannot fix.
+// finishRetry. final tells errors that retrying cannot fix (including a
+// closed Redis client: the instance is going away).
 func (l *loop) retry(op, attempt string, f func() error, final func(error) bool) {
 	wait := 50 * time.Millisecond
 	deadline := l.e.clk.Now().Add(finishRetry)
@@ -422,5 +425,5 @@ func outcomeOfCause(cause telephony.Cause) campaigns.Outcome {
 // agentFinal tells the agents registry's answers that retrying cannot change.
 func agentFinal(err error) bool {
 	return errors.Is(err, agents.ErrInvalidTransition) || errors.Is(err, agents.ErrLeaseLost) ||
-		errors.Is(err, agents.ErrNotFound) || errors.Is(err, agents.ErrInvalid)
+		errors.Is(err, agents.ErrNotFound) || errors.Is(err, agents.ErrInvalid) || errors.Is(err, redis.ErrClosed)
 }

@@ -458,53 +458,51 @@ func TestShutdownReleasesCallsInFlight(t *testing.T) {
 
 // With AMD on, the engine listens to each answered call (the simulated
 // network's synthetic audio) and connects only people: machines and fax are
-// hung up, and the verdict and its time are in the attempt log.
+// hung up, and the verdict and its time are in the attempt log. It runs in
+// virtual time (synctest): audio is paced by the clock, and a loaded
+// machine must not make frames late.
 func TestAMDConnectsPeopleOnly(t *testing.T) {
 	srv := redistest.Start(t)
 	cfg := testCampaign("amd")
-	cfg.AMD = campaigns.AMDPolicy{Enabled: true, OnMachine: "hangup"}
-	netCfg := fastNet(9)
+	cfg.AMD = campaigns.AMDPolicy{Enabled: true, OnMachine: "retry"}
+	netCfg := sim.DefaultConfig()
+	netCfg.Seed = 9
 	netCfg.Human, netCfg.Machine, netCfg.Busy, netCfg.Invalid, netCfg.Fax, netCfg.Congestion = 0.5, 0.35, 0, 0, 0.15, 0
-	netCfg.Greeting = sim.Dist{Kind: "uniform", Min: 4 * time.Second, Max: 8 * time.Second}
-	in := startInstance(t, srv.Addr(), "e1", netCfg, time.Second)
-	seed(t, in.store, in.reg, cfg, 40, 8)
-	in.store.SetState(context.Background(), cfg.ID, campaigns.StateRunning)
-	waitFor(t, "30 attempts", 60*time.Second, func() bool { return stats(t, in.store, cfg.ID).Attempts >= 30 })
-	net := in.net
-	in.stop()
-	log := checkLedger(t, campaigns.NewStore(srv.Client()), cfg.ID, 40)
-	right, total := 0, 0
-	for _, r := range log {
-		truth, ok := net.Truth(r.AttemptID)
-		if !ok || r.AnsweredAt.IsZero() || r.Outcome == campaigns.OutcomeCanceled {
-			continue
-		}
-		total++
-		if r.AMDResult == "" {
-			t.Errorf("answered attempt %s has no AMD result", r.AttemptID)
-		}
-		switch truth {
-		case sim.Human:
-			if r.Outcome == campaigns.OutcomeConnected && r.AMDResult == "human" && r.AMDMillis > 0 {
-				right++
+	runVirtual(t, srv.Addr(), cfg, netCfg, 8, 40, 10*time.Minute, func(t *testing.T, store *campaigns.Store, net *sim.Network) {
+		log := checkLedger(t, store, cfg.ID, 40)
+		right, total := 0, 0
+		for _, r := range log {
+			truth, ok := net.Truth(r.AttemptID)
+			if !ok || r.AnsweredAt.IsZero() || r.Outcome == campaigns.OutcomeCanceled {
+				continue
 			}
-		case sim.Machine:
-			if r.Outcome == campaigns.OutcomeMachine && !r.LiveAnswer {
-				right++
+			total++
+			if r.AMDResult == "" {
+				t.Errorf("answered attempt %s has no AMD result", r.AttemptID)
 			}
-		case sim.Fax:
-			if r.Outcome == campaigns.OutcomeFax {
-				right++
+			switch truth {
+			case sim.Human:
+				if r.Outcome == campaigns.OutcomeConnected && r.AMDResult == "human" && r.AMDMillis > 0 {
+					right++
+				}
+			case sim.Machine:
+				if r.Outcome == campaigns.OutcomeMachine && !r.LiveAnswer {
+					right++
+				}
+			case sim.Fax:
+				if r.Outcome == campaigns.OutcomeFax {
+					right++
+				}
 			}
 		}
-	}
-	if total < 20 {
-		t.Fatalf("only %d answered attempts", total)
-	}
-	if float64(right) < 0.9*float64(total) {
-		t.Errorf("AMD acted right on %d of %d answered calls", right, total)
-	}
-	t.Logf("AMD acted right on %d of %d answered calls", right, total)
+		if total < 30 {
+			t.Fatalf("only %d answered attempts", total)
+		}
+		if float64(right) < 0.9*float64(total) {
+			t.Errorf("AMD acted right on %d of %d answered calls", right, total)
+		}
+		t.Logf("AMD acted right on %d of %d answered calls", right, total)
+	})
 }
 
 // Preview: nothing is dialed until an agent asks; the lead's call then goes
@@ -557,7 +555,8 @@ func TestPreviewDialsForTheAgentWhoAsked(t *testing.T) {
 }
 
 // The campaign's AMD policy on machines: leave a message after the beep
-// (and close the lead), or hang up and never call the lead again.
+// (and close the lead), or hang up and never call the lead again. Virtual
+// time, like TestAMDConnectsPeopleOnly.
 func TestAMDMachinePolicies(t *testing.T) {
 	for _, tc := range []struct {
 		policy string
@@ -571,26 +570,23 @@ func TestAMDMachinePolicies(t *testing.T) {
 			srv := redistest.Start(t)
 			cfg := testCampaign("vm")
 			cfg.AMD = campaigns.AMDPolicy{Enabled: true, OnMachine: tc.policy, Message: "collections-callback"}
-			netCfg := fastNet(12)
-			netCfg.Human, netCfg.Machine, netCfg.Busy, netCfg.Invalid, netCfg.Congestion = 0, 1, 0, 0, 0
-			netCfg.Greeting = sim.Dist{Kind: "uniform", Min: 3 * time.Second, Max: 4 * time.Second}
-			in := startInstance(t, srv.Addr(), "e1", netCfg, time.Second)
-			seed(t, in.store, in.reg, cfg, 4, 4)
-			in.store.SetState(context.Background(), cfg.ID, campaigns.StateRunning)
-			waitFor(t, "every lead to end", 30*time.Second, func() bool {
-				return stats(t, in.store, cfg.ID).Leads[campaigns.LeadCompleted] == 4
-			})
-			plays := in.net.Stats().Plays
-			in.stop()
-			log := checkLedger(t, campaigns.NewStore(srv.Client()), cfg.ID, 4)
-			for _, r := range log {
-				if r.Outcome != tc.want || r.AMDResult != "machine" || r.LiveAnswer {
-					t.Errorf("record %+v, want outcome %s after a machine verdict", r, tc.want)
+			netCfg := sim.DefaultConfig()
+			netCfg.Seed = 12
+			netCfg.Human, netCfg.Machine, netCfg.Busy, netCfg.Invalid, netCfg.Fax, netCfg.Congestion = 0, 1, 0, 0, 0, 0
+			runVirtual(t, srv.Addr(), cfg, netCfg, 4, 4, 5*time.Minute, func(t *testing.T, store *campaigns.Store, net *sim.Network) {
+				log := checkLedger(t, store, cfg.ID, 4)
+				if len(log) != 4 {
+					t.Fatalf("%d attempts for 4 machines", len(log))
 				}
-			}
-			if tc.plays != (plays >= 4) {
-				t.Errorf("%d messages played for %d machines", plays, len(log))
-			}
+				for _, r := range log {
+					if r.Outcome != tc.want || r.AMDResult != "machine" || r.LiveAnswer {
+						t.Errorf("record %+v, want outcome %s after a machine verdict", r, tc.want)
+					}
+				}
+				if plays := net.Stats().Plays; (plays == 4) != tc.plays {
+					t.Errorf("%d messages played for 4 machines", plays)
+				}
+			})
 		})
 	}
 }

@@ -28,7 +28,7 @@ func TestProgressiveHourInVirtualTime(t *testing.T) {
 	netCfg.Machine, netCfg.Fax = 0, 0 // no AMD here: they would hold agents
 	cfg := testCampaign("virt")
 	cfg.RetryDelay = campaigns.RetryDelays{} // the defaults: minutes to hours
-	st := runVirtual(t, srv.Addr(), cfg, netCfg, 10, 2000, time.Hour)
+	st := runVirtual(t, srv.Addr(), cfg, netCfg, 10, 2000, time.Hour, nil)
 	// 10 agents, ~2.3 min per handled call: about 250 connections an hour
 	// if agents never waited; progressive keeps them waiting through the
 	// ring time, so well under that, and never abandons.
@@ -43,7 +43,10 @@ func TestProgressiveHourInVirtualTime(t *testing.T) {
 
 // runVirtual runs one campaign for d of virtual time in a synctest bubble
 // (see TestProgressiveHourInVirtualTime) and returns its stats.
-func runVirtual(t *testing.T, addr string, cfg campaigns.Config, netCfg sim.Config, nAgents, nLeads int, d time.Duration) campaigns.Stats {
+// check, if not nil, looks at the store and the network inside the bubble
+// after the engine stopped.
+func runVirtual(t *testing.T, addr string, cfg campaigns.Config, netCfg sim.Config, nAgents, nLeads int, d time.Duration,
+	check func(*testing.T, *campaigns.Store, *sim.Network)) campaigns.Stats {
 	t.Helper()
 	var st campaigns.Stats
 	synctest.Test(t, func(t *testing.T) {
@@ -79,6 +82,9 @@ func runVirtual(t *testing.T, addr string, cfg campaigns.Config, netCfg sim.Conf
 		if err != nil {
 			t.Fatal(err)
 		}
+		if check != nil {
+			check(t, store, netw)
+		}
 	})
 	return st
 }
@@ -99,7 +105,7 @@ func TestPredictiveBeatsProgressiveInTheEngine(t *testing.T) {
 		cfg := testCampaign(mode)
 		cfg.Mode = campaigns.Mode(mode)
 		cfg.RetryDelay = campaigns.RetryDelays{}
-		st := runVirtual(t, srv.Addr(), cfg, netCfg, 20, 6000, time.Hour)
+		st := runVirtual(t, srv.Addr(), cfg, netCfg, 20, 6000, time.Hour, nil)
 		t.Logf("%s: attempts %d, live %d, connected %d, abandoned %d (%.2f%%)", mode, st.Attempts, st.LiveAnswers, st.Connected, st.Abandoned, 100*st.AbandonRate)
 		res[mode] = st
 	}
