@@ -19,7 +19,7 @@ type loop struct {
 	token int64
 	log   *slog.Logger
 
-	mu      sync.Mutex // guards cfg, policy, calls, waiters, stopping
+	mu      sync.Mutex // guards cfg, policy, calls, waiters, talks, pending counts
 	cfg     campaigns.Config
 	policy  pacing.Policy
 	calls   map[string]*liveCall
@@ -40,7 +40,7 @@ type loop struct {
 	// hard is closed when the drain timeout has passed: every call hangs up.
 	hard      chan struct{}
 	closeHard sync.Once
-	calls_wg  sync.WaitGroup
+	callsWG   sync.WaitGroup
 }
 
 // liveCall is what pacing sees of a call in flight.
@@ -78,7 +78,9 @@ func (l *loop) run(ctx context.Context) {
 		l.log.Error("pacing policy", "err", err)
 		return
 	}
+	l.mu.Lock()
 	l.policy = pol
+	l.mu.Unlock()
 
 	tick := l.e.clk.NewTicker(l.e.opts.Tick)
 	defer tick.Stop()
@@ -216,7 +218,7 @@ func (l *loop) pace(ctx context.Context, now time.Time) {
 	}
 	for _, at := range atts {
 		l.track(at.ID, pacing.StageDialing, now)
-		l.calls_wg.Go(func() { l.runCall(ctx, cfg, at, nil) })
+		l.callsWG.Go(func() { l.runCall(ctx, cfg, at, nil) })
 	}
 }
 
@@ -329,7 +331,7 @@ func (l *loop) shutdown() {
 	l.closeDialing.Do(func() { close(l.dialing) })
 	done := make(chan struct{})
 	go func() {
-		l.calls_wg.Wait()
+		l.callsWG.Wait()
 		close(done)
 	}()
 	t := l.e.clk.NewTimer(l.e.opts.DrainTimeout)

@@ -68,6 +68,6 @@ func (e *Engine) PreviewNext(ctx context.Context, agentID string) (campaigns.Att
 		return campaigns.Attempt{}, err
 	}
 	l.track(at.ID, pacing.StageDialing, now)
-	l.calls_wg.Go(func() { l.runCall(ctx, cfg, at, &agent) })
+	l.callsWG.Go(func() { l.runCall(ctx, cfg, at, &agent) })
 	return at, nil
 }
