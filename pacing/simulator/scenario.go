@@ -337,21 +337,16 @@ func agentSteps(n *yaml.Node, total time.Duration) ([]AgentStep, error) {
 			if err := decodeStrict(item, &raw); err != nil {
 				return nil, bad(f, "%v", err)
 			}
-			at, err := dur(f+".at", raw.At, true)
+			var prev time.Duration
+			if i > 0 {
+				prev = out[i-1].At
+			}
+			at, err := stepAt(f+".at", raw.At, i, prev, total)
 			if err != nil {
 				return nil, err
 			}
 			if raw.Count == nil || *raw.Count < 0 || *raw.Count > 100000 {
 				return nil, bad(f+".count", "is required, between 0 and 100000")
-			}
-			if i == 0 && at != 0 {
-				return nil, bad(f+".at", "the first step must be at 0h")
-			}
-			if i > 0 && at <= out[i-1].At {
-				return nil, bad(f+".at", "steps must be in increasing time")
-			}
-			if at >= total {
-				return nil, bad(f+".at", "is after the end of the scenario")
 			}
 			out = append(out, AgentStep{at, *raw.Count})
 		}
@@ -393,7 +388,11 @@ func rateSteps(field string, n *yaml.Node, total time.Duration) ([]RateStep, err
 			if err := decodeStrict(item, &raw); err != nil {
 				return nil, bad(f, "%v", err)
 			}
-			at, err := dur(f+".at", raw.At, true)
+			var prev time.Duration
+			if i > 0 {
+				prev = out[i-1].At
+			}
+			at, err := stepAt(f+".at", raw.At, i, prev, total)
 			if err != nil {
 				return nil, err
 			}
@@ -403,20 +402,30 @@ func rateSteps(field string, n *yaml.Node, total time.Duration) ([]RateStep, err
 			if err := check(f+".value", *raw.Value); err != nil {
 				return nil, err
 			}
-			if i == 0 && at != 0 {
-				return nil, bad(f+".at", "the first step must be at 0h")
-			}
-			if i > 0 && at <= out[i-1].At {
-				return nil, bad(f+".at", "steps must be in increasing time")
-			}
-			if at >= total {
-				return nil, bad(f+".at", "is after the end of the scenario")
-			}
 			out = append(out, RateStep{at, *raw.Value})
 		}
 		return out, nil
 	}
 	return nil, bad(field, "must be a probability or a schedule [{at, value}]")
+}
+
+// stepAt parses the time of step i of a schedule: the first at 0h, each
+// after the one before (prev), all before the end of the scenario.
+func stepAt(field, raw string, i int, prev, total time.Duration) (time.Duration, error) {
+	at, err := dur(field, raw, true)
+	if err != nil {
+		return 0, err
+	}
+	if i == 0 && at != 0 {
+		return 0, bad(field, "the first step must be at 0h")
+	}
+	if i > 0 && at <= prev {
+		return 0, bad(field, "steps must be in increasing time")
+	}
+	if at >= total {
+		return 0, bad(field, "is after the end of the scenario")
+	}
+	return at, nil
 }
 
 // decodeStrict decodes a mapping node rejecting unknown keys.
